@@ -1,0 +1,1 @@
+"""Normalise: turn what a parser found (RawListing) into the common schema (Listing)."""

@@ -1,0 +1,121 @@
+"""RawListing -> Listing: read lengths, clean titles, sort notes into audience and notes.
+
+Everything here is provider-neutral; what is particular to a site (its programme
+prefixes, its hours-per-day convention) comes in as arguments.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from normalise.duration import Conventions, find_durations, parse_duration
+from schema.models import LISTINGS, Listing, RawListing
+
+_AVAILABILITY = re.compile(r"\s+[-–—]\s+((?:currently\s+)?(?:not\s+)?available\b.*)$", re.IGNORECASE)
+_DELIVERY = [
+    (re.compile(r"\s*\((?:OLS|online)\)", re.IGNORECASE), "online"),
+    (re.compile(r"\s*\((?:in[- ]person|F2F)\)", re.IGNORECASE), "in_person"),
+]
+_NOTE_LABEL = re.compile(r"^note\s*:\s*", re.IGNORECASE)
+_AUDIENCE = re.compile(
+    r"^(?:this|the)\s+(?:workshop|course|module|session)\s+is\s+(?:for|open to|aimed at|intended for)\s+(.+?)\.?$",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"\s+")
+
+
+def split_title(title: str | None, prefixes: Mapping[str, str]) -> dict:
+    """Pull the length, programme prefix, delivery marker and availability out of a title.
+
+    "BARG – Strike Preparation (OLS)" -> title "Strike Preparation", series
+    "Bargaining Program", delivery "online"; "Clear Language - 9 hours" -> title
+    "Clear Language", length "9 hours".
+    """
+    out: dict = {"title": None, "series": None, "duration_text": None, "delivery_mode": None, "availability": None}
+    if not title:
+        return out
+    t = _WS.sub(" ", title).strip()
+    m = _AVAILABILITY.search(t)
+    if m:
+        out["availability"] = m[1].strip()
+        if "online only" in m[1].lower():
+            out["delivery_mode"] = "online"
+        t = t[: m.start()]
+    for pattern, mode in _DELIVERY:
+        if pattern.search(t):
+            out["delivery_mode"] = mode
+            t = pattern.sub("", t)
+    for prefix, series in prefixes.items():
+        pm = re.match(rf"^{re.escape(prefix)}\s*[-–—:]\s+", t)
+        if pm:
+            out["series"] = series
+            t = t[pm.end():]
+            break
+    # A length written into the title: "(2 days)" anywhere, or "- 9 hours" at the end.
+    for start, end, d in reversed(find_durations(t)):
+        before, after = t[:start], t[end:]
+        if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+            out["duration_text"] = out["duration_text"] or d.text
+            t = before.rstrip()[:-1] + after.lstrip()[1:]
+        elif not after.strip() and re.search(r"[-–—]\s*$", before):
+            out["duration_text"] = out["duration_text"] or d.text
+            t = re.sub(r"\s*[-–—]\s*$", "", before)
+    out["title"] = _WS.sub(" ", t).strip(" -–—") or None
+    return out
+
+
+def normalise(
+    raws: Iterable[RawListing],
+    *,
+    provider: str,
+    source: str,
+    conventions: Conventions = Conventions(),
+    prefixes: Mapping[str, str] | None = None,
+) -> list[Listing]:
+    """Listings in the common schema, validated in one call."""
+    prefixes = prefixes or {}
+    rows = []
+    for raw in raws:
+        parts = split_title(raw.title, prefixes)
+        duration_text = raw.duration_text or parts["duration_text"]
+        d = parse_duration(duration_text)
+        audience = raw.audience
+        notes = []
+        for note in raw.notes:
+            text = _NOTE_LABEL.sub("", note).strip()
+            first, _, rest = text.partition(". ")
+            m = _AUDIENCE.match(first)
+            if m and audience is None:
+                audience = m[1]
+                if rest.strip():
+                    notes.append(rest.strip())
+            else:
+                notes.append(text)
+        delivery = parts["delivery_mode"]
+        row = {
+            "provider": provider,
+            "source": source,
+            "source_url": raw.source_url,
+            "position": raw.position,
+            "title": parts["title"],
+            "title_as_written": raw.title,
+            "link": raw.link,
+            "series": raw.series or parts["series"],
+            "duration_text": d.text if d else duration_text,
+            "duration_value": d.value if d else None,
+            "duration_value_max": d.value_max if d else None,
+            "duration_unit": d.unit if d else None,
+            "duration_hours": conventions.hours(d.value, d.unit) if d else None,
+            "duration_hours_max": conventions.hours(d.value_max, d.unit) if d else None,
+            "description": "\n\n".join(raw.paragraphs),
+            "bullets": raw.bullets,
+            "audience": audience,
+            "notes": notes,
+            "prerequisites": raw.prerequisites,
+            "delivery_mode": delivery,
+            "availability": parts["availability"],
+            "methods": raw.methods,
+            "learning_outcomes": raw.learning_outcomes,
+        }
+        rows.append(row)
+    return LISTINGS.validate_python(rows)
