@@ -1,0 +1,26 @@
+"""Polite, defensive fetching of course pages: ``Fetcher(allowed_hosts).get(url) -> Page``."""
+
+from .client import Fetcher, FetchSettings, Page, decode
+from .errors import (
+    BadContent,
+    FetchError,
+    HostNotAllowed,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+    TransientFetchError,
+)
+
+__all__ = [
+    "Fetcher",
+    "FetchSettings",
+    "Page",
+    "decode",
+    "FetchError",
+    "TransientFetchError",
+    "RobotsDisallowed",
+    "HostNotAllowed",
+    "TooLarge",
+    "TooManyRedirects",
+    "BadContent",
+]

@@ -1,0 +1,126 @@
+"""The raw page archive: every fetched page, compressed, keyed by source, URL and content hash.
+
+Layout: ``<root>/<source>/<sha256[:2]>/<sha256>.gz`` holds the page's bytes, and
+``<root>/<source>/index.jsonl`` has one line per fetch (url, hash, encoding, ...).
+``read_archive`` replays the latest page per URL; a folder of plain saved pages
+(``*.html``, ``*.htm``, ``*.txt``, optionally gzipped, no index) is read too.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+PLAIN_SUFFIXES = (".html", ".htm", ".txt", ".html.gz", ".htm.gz", ".txt.gz")
+
+
+class ArchiveError(Exception):
+    """An archive folder cannot be read: names the folder and what was expected."""
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """A page ready to parse, fetched or replayed, with what the pages table records of it."""
+
+    source: str
+    url: str
+    text: str
+    content_hash: str
+    encoding: str
+    content_type: str
+    archive_path: str | None
+    fetched_at: datetime | None
+    bytes: int = 0
+    status_code: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def row(self) -> dict:
+        """The page's row in the warehouse's pages table."""
+        return {
+            "source": self.source, "url": self.url, "status_code": self.status_code,
+            "fetched_at": self.fetched_at, "content_hash": self.content_hash,
+            "encoding": self.encoding, "content_type": self.content_type, "bytes": self.bytes,
+            "etag": self.etag, "last_modified": self.last_modified, "archive_path": self.archive_path,
+        }
+
+
+def store(root: Path, source: str, *, url: str, content: bytes, encoding: str, content_type: str,
+          fetched_at: datetime, etag: str | None = None, last_modified: str | None = None,
+          status: int = 200) -> str:
+    """Keep one fetched page; returns its path relative to root. Same bytes are stored once."""
+    digest = hashlib.sha256(content).hexdigest()
+    rel = Path(source) / digest[:2] / f"{digest}.gz"
+    path = root / rel
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with gzip.open(tmp, "wb", compresslevel=6) as fh:
+            fh.write(content)
+        tmp.replace(path)
+    entry = {
+        "url": url, "sha256": digest, "path": str(rel), "encoding": encoding,
+        "content_type": content_type, "fetched_at": fetched_at.isoformat(),
+        "etag": etag, "last_modified": last_modified, "status": status, "bytes": len(content),
+    }
+    with open(root / source / "index.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry) + "\n")
+    return str(rel)
+
+
+def read_archive(root: Path, source: str, default_url: str) -> list[PageRecord]:
+    """The pages of one source in an archive folder, in a stable order."""
+    folder = root / source
+    if not folder.is_dir():
+        raise ArchiveError(f"archive {root} has no folder {source}/ (expected one subfolder per source name)")
+    index = folder / "index.jsonl"
+    if index.exists():
+        return _read_indexed(root, source, index)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(PLAIN_SUFFIXES))
+    if not files:
+        raise ArchiveError(f"archive folder {folder} holds no index.jsonl and no .html or .txt pages")
+    pages = []
+    for p in files:
+        content = gzip.decompress(p.read_bytes()) if p.name.endswith(".gz") else p.read_bytes()
+        from fetch.client import decode
+
+        is_text = p.name.lower().removesuffix(".gz").endswith(".txt")
+        text, encoding = decode(content, "text/plain" if is_text else "text/html")
+        url = default_url if len(files) == 1 else f"{default_url}#{p.name}"
+        pages.append(PageRecord(
+            source=source, url=url, text=text, content_hash=hashlib.sha256(content).hexdigest(),
+            encoding=encoding, content_type="text/plain" if is_text else "text/html",
+            archive_path=str(p), fetched_at=datetime.fromtimestamp(p.stat().st_mtime, timezone.utc),
+            bytes=len(content),
+        ))
+    return pages
+
+
+def _read_indexed(root: Path, source: str, index: Path) -> list[PageRecord]:
+    latest: dict[str, dict] = {}
+    for n, line in enumerate(index.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            raise ArchiveError(f"{index}, line {n}: not JSON (expected one object per line)") from None
+        latest[entry["url"]] = entry  # later lines win: the latest fetch of each URL
+    pages = []
+    for url, e in latest.items():
+        path = root / e["path"]
+        try:
+            content = gzip.decompress(path.read_bytes())
+        except FileNotFoundError:
+            raise ArchiveError(f"{index}: page {url} points to {path}, which is missing") from None
+        pages.append(PageRecord(
+            source=source, url=url, text=content.decode(e["encoding"], errors="replace"),
+            content_hash=e["sha256"], encoding=e["encoding"], content_type=e["content_type"],
+            archive_path=e["path"], fetched_at=datetime.fromisoformat(e["fetched_at"]),
+            bytes=len(content), status_code=e.get("status"), etag=e.get("etag"),
+            last_modified=e.get("last_modified"),
+        ))
+    return pages

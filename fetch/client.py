@@ -1,0 +1,563 @@
+"""A polite, defensive HTTP fetcher for HTML pages.
+
+One :class:`Fetcher` owns one ``httpx.Client`` and adds what a crawler needs on
+top of it: an allowed-hosts fence, robots.txt, a per-host politeness delay,
+retries with backoff, conditional requests, hand-followed redirects, a body
+size cap, content checks and charset detection.
+
+``allowed_hosts`` entries are either a bare host name (``"cupe.ca"``,
+``"127.0.0.1"``), which matches that host on ANY port, or ``"host:port"``
+(``"127.0.0.1:8123"``), which matches only that port (the scheme's default port
+when the URL has none).  Matching is exact and case-insensitive: ``cupe.ca`` does
+not admit ``www.cupe.ca``; list both.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import random
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import httpx
+from protego import Protego
+
+from .errors import (
+    BadContent,
+    FetchError,
+    HostNotAllowed,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+    TransientFetchError,
+)
+
+__all__ = ["FetchSettings", "Page", "Fetcher", "decode"]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+ROBOTS_MAX_BYTES = 512_000  # RFC 9309: parse at least the first 500 KiB
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = "union-courses/0.1 (+https://github.com/union-courses/union-courses)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    attempts: int = 4  # total tries per URL (per redirect hop)
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    jitter: float = 0.3  # +/- fraction applied to each backoff
+    retry_after_max: float = 120.0  # cap on an honoured Retry-After, seconds
+    per_host_delay: float = 1.0  # min seconds between two requests to one host
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    obey_robots: bool = True
+
+    @property
+    def robots_agent(self) -> str:
+        """The product token robots.txt rules are matched against ("union-courses")."""
+        token = self.user_agent.split("/", 1)[0].split()
+        return token[0] if token else self.user_agent
+
+
+@dataclass
+class Page:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    content: bytes  # raw (content-decoded) body; b"" for 304
+    text: str  # decoded body; "" for 304
+    encoding: str  # codec used for ``text`` ("utf-8", "windows-1252", ...); "" for 304
+    content_type: str  # the Content-Type header as sent ("" if absent)
+    content_hash: str  # sha256 hex of ``content``; for 304 the caller's previous_hash
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime  # UTC, tz-aware
+    not_modified: bool = False  # True on 304
+
+
+# --------------------------------------------------------------------------- decoding
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+# WHATWG: these labels mean windows-1252 in practice (pages say latin-1 and use 0x93).
+_AS_WINDOWS_1252 = {"latin_1", "iso8859-1", "iso-8859-1", "ascii", "us-ascii", "cp1252"}
+_PRETTY = {"cp1252": "windows-1252", "latin_1": "iso-8859-1", "ascii": "us-ascii"}
+
+
+def _codec(label: str | None) -> str | None:
+    """Normalise a charset label to a codec name Python knows, or None."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    if name in _AS_WINDOWS_1252:
+        return "cp1252"
+    if name.startswith("utf-16") or name.startswith("utf-32"):
+        return "utf-8"  # an ASCII-compatible declaration can't be UTF-16; WHATWG says utf-8
+    return name
+
+
+def _charset_param(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
+def _try(content: bytes, codec: str) -> tuple[str, str] | None:
+    try:
+        return content.decode(codec), _PRETTY.get(codec, codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def decode(content: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode an HTML/text body; return ``(text, encoding_used)``.
+
+    Order: byte-order mark; ``charset`` in the Content-Type header; a
+    ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` in the first 4 KB;
+    then utf-8, falling back to windows-1252.  ISO-8859-1 and ASCII labels are
+    read as windows-1252, as browsers do.  A declared charset that fails to decode
+    falls through to the next step; the last resort is windows-1252 with
+    replacement characters.
+    """
+    if content.startswith(codecs.BOM_UTF8):
+        return content[3:].decode("utf-8", errors="replace"), "utf-8"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16", errors="replace"), "utf-16"
+
+    candidates: list[str] = []
+    for label in (_charset_param(content_type), _meta_charset(content[:4096])):
+        codec = _codec(label)
+        if codec and codec not in candidates:
+            candidates.append(codec)
+    for codec in ("utf-8", "cp1252"):
+        if codec not in candidates:
+            candidates.append(codec)
+    for codec in candidates:
+        result = _try(content, codec)
+        if result is not None:
+            return result
+    return content.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def _meta_charset(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _parse_retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(cap, max(0.0, seconds))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _status_text(status: int, phrase: str = "") -> str:
+    phrase = phrase or httpx.codes.get_reason_phrase(status)
+    return f"HTTP {status} {phrase}".rstrip()
+
+
+@dataclass
+class _Raw:
+    """One finished HTTP exchange (body already read and checked)."""
+
+    url: str
+    status: int
+    phrase: str
+    headers: httpx.Headers
+    content: bytes = b""
+
+
+@dataclass
+class _Robots:
+    parser: Protego | None = None  # None: everything allowed
+    refusal: str | None = None  # set: host treated as fully disallowed, with this reason
+
+
+class _RobotsRedirect(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- fetcher
+
+
+class Fetcher:
+    """Fetch HTML pages politely from a fixed set of hosts.
+
+    Use as a context manager (or call :meth:`close`).  See the module docstring for
+    the ``allowed_hosts`` rule.
+    """
+
+    def __init__(
+        self,
+        allowed_hosts: Iterable[str],
+        settings: FetchSettings = FetchSettings(),
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._allowed: list[str] = []
+        self._any_port: set[str] = set()
+        self._exact: set[tuple[str, int]] = set()
+        for entry in allowed_hosts:
+            self._add_allowed(entry)
+        if not self._allowed:
+            raise ValueError("allowed_hosts is empty: the fetcher could fetch nothing")
+        self._robots: dict[str, _Robots] = {}
+        self._last_request: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+            },
+            follow_redirects=False,
+        )
+
+    # -- lifecycle
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- allowed hosts
+    def _add_allowed(self, entry: str) -> None:
+        text = entry.strip().lower()
+        if not text or "/" in text or "@" in text:
+            raise ValueError(f"allowed host {entry!r} must be 'host' or 'host:port', not a URL")
+        try:
+            url = httpx.URL(f"http://{text}/")
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"allowed host {entry!r} is not a host name: {exc}") from None
+        host = url.host
+        if url.port is None and not text.endswith(":80"):
+            self._any_port.add(host)
+        else:
+            self._exact.add((host, url.port or 80))
+        if text not in self._allowed:
+            self._allowed.append(text)
+
+    def _is_allowed(self, url: httpx.URL) -> bool:
+        port = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+        return url.host in self._any_port or (url.host, port) in self._exact
+
+    def _check_url(self, requested: str, url: httpx.URL, *, redirect: bool) -> None:
+        what = f"redirect to {url}" if redirect else "host"
+        if url.scheme not in _DEFAULT_PORTS:
+            raise HostNotAllowed(
+                requested, f"{what}: only http and https URLs are fetched, not {url.scheme or 'no scheme'!s}"
+            )
+        if not url.host or not self._is_allowed(url):
+            allowed = ", ".join(self._allowed)
+            if redirect:
+                reason = f"redirect to {url} leaves the allowed hosts ({allowed})"
+            else:
+                reason = f"host {url.netloc.decode('ascii', 'replace')} is not in the allowed hosts ({allowed})"
+            raise HostNotAllowed(requested, reason)
+
+    # -- public API
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        previous_hash: str | None = None,
+    ) -> Page:
+        """GET ``url`` and return a :class:`Page`, or raise a :class:`FetchError` subclass.
+
+        With ``etag`` / ``last_modified`` the request is conditional; a 304 answer
+        returns ``Page(not_modified=True, status=304, content_hash=previous_hash)``.
+        """
+        try:
+            current = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchError(url, f"invalid URL: {_one_line(exc)}") from None
+        self._check_url(url, current, redirect=False)
+
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+
+        seen = {str(current)}
+        redirects = 0
+        while True:
+            self._check_robots(url, current)
+            raw = self._send(url, current, headers, robots=False)
+            if raw.status in REDIRECT_STATUSES:
+                target = self._redirect_target(url, raw)
+                redirects += 1
+                if str(target) in seen:
+                    raise TooManyRedirects(url, f"redirect loop: {raw.url} redirects back to {target}")
+                if redirects > self.settings.max_redirects:
+                    raise TooManyRedirects(
+                        url, f"more than {self.settings.max_redirects} redirects (last one to {target})"
+                    )
+                self._check_url(url, target, redirect=True)
+                seen.add(str(target))
+                current = target
+                continue
+            return self._page(url, raw, etag, last_modified, previous_hash)
+
+    # -- steps
+    def _redirect_target(self, requested: str, raw: _Raw) -> httpx.URL:
+        location = raw.headers.get("location")
+        if not location:
+            raise FetchError(
+                requested, f"{_status_text(raw.status, raw.phrase)} without a Location header", status=raw.status
+            )
+        try:
+            return httpx.URL(raw.url).join(location.strip())
+        except httpx.InvalidURL as exc:
+            raise FetchError(requested, f"redirect to an invalid URL {location!r}: {_one_line(exc)}") from None
+
+    def _page(
+        self, requested: str, raw: _Raw, etag: str | None, last_modified: str | None, previous_hash: str | None
+    ) -> Page:
+        now = datetime.now(timezone.utc)
+        if raw.status == 304:
+            if not (etag or last_modified):
+                raise FetchError(requested, "HTTP 304 Not Modified to a request that was not conditional", status=304)
+            return Page(
+                url=requested,
+                final_url=raw.url,
+                status=304,
+                content=b"",
+                text="",
+                encoding="",
+                content_type=raw.headers.get("content-type", ""),
+                content_hash=previous_hash or "",
+                etag=raw.headers.get("etag") or etag,
+                last_modified=raw.headers.get("last-modified") or last_modified,
+                fetched_at=now,
+                not_modified=True,
+            )
+        if not 200 <= raw.status < 300:
+            where = "" if raw.url == requested else f" (at {raw.url})"
+            raise FetchError(requested, _status_text(raw.status, raw.phrase) + where, status=raw.status)
+        content_type = raw.headers.get("content-type", "")
+        text, encoding = decode(raw.content, content_type)
+        return Page(
+            url=requested,
+            final_url=raw.url,
+            status=raw.status,
+            content=raw.content,
+            text=text,
+            encoding=encoding,
+            content_type=content_type,
+            content_hash=hashlib.sha256(raw.content).hexdigest(),
+            etag=raw.headers.get("etag"),
+            last_modified=raw.headers.get("last-modified"),
+            fetched_at=now,
+            not_modified=False,
+        )
+
+    # -- robots.txt
+    def _check_robots(self, requested: str, url: httpx.URL) -> None:
+        if not self.settings.obey_robots:
+            return
+        origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        rules = self._robots.get(origin)
+        if rules is None:
+            rules = self._robots[origin] = self._load_robots(origin)
+        hop = "" if str(url) == requested else f" (redirect target {url})"
+        if rules.refusal:
+            raise RobotsDisallowed(requested, rules.refusal + hop)
+        if rules.parser is not None and not rules.parser.can_fetch(str(url), self.settings.robots_agent):
+            raise RobotsDisallowed(
+                requested, f"robots.txt disallows this URL for user agent {self.settings.robots_agent}{hop}"
+            )
+
+    def _load_robots(self, origin: str) -> _Robots:
+        robots_url = httpx.URL(origin + "/robots.txt")
+        seen = {str(robots_url)}
+        try:
+            for _ in range(self.settings.max_redirects + 1):
+                raw = self._send(str(robots_url), robots_url, {}, robots=True)
+                if raw.status not in REDIRECT_STATUSES:
+                    break
+                location = raw.headers.get("location")
+                if not location:
+                    return _Robots()
+                robots_url = robots_url.join(location.strip())
+                if str(robots_url) in seen or robots_url.scheme not in _DEFAULT_PORTS or not self._is_allowed(robots_url):
+                    return _Robots()  # RFC 9309: unusable redirects -> "unavailable" -> allow all
+                seen.add(str(robots_url))
+            else:
+                return _Robots()
+        except TransientFetchError as exc:
+            problem = exc.reason.split(": ", 1)[-1]
+            answer = f"answered {problem}" if exc.status else f"could not be fetched ({problem})"
+            return _Robots(
+                refusal=f"robots.txt {answer} after {max(1, self.settings.attempts)} attempts; "
+                f"treating {origin} as fully disallowed"
+            )
+        except (FetchError, httpx.InvalidURL):
+            return _Robots()
+        if 200 <= raw.status < 300:
+            text, _ = decode(raw.content, raw.headers.get("content-type"))
+            parser = Protego.parse(text)
+            delay = parser.crawl_delay(self.settings.robots_agent)
+            if delay:
+                host = self._host_key(httpx.URL(origin))
+                self._crawl_delay[host] = max(self._crawl_delay.get(host, 0.0), float(delay))
+            return _Robots(parser=parser)
+        if raw.status >= 500:  # e.g. 501, not in the retry set
+            return _Robots(
+                refusal=f"robots.txt answered {_status_text(raw.status, raw.phrase)}; "
+                f"treating {origin} as fully disallowed"
+            )
+        return _Robots()  # 4xx (404, 410, 403 ...) or odd 1xx/3xx: no rules
+
+    # -- politeness
+    @staticmethod
+    def _host_key(url: httpx.URL) -> str:
+        return url.host
+
+    def _wait_for_host(self, url: httpx.URL) -> None:
+        key = self._host_key(url)
+        last = self._last_request.get(key)
+        if last is None:
+            return
+        delay = max(self.settings.per_host_delay, self._crawl_delay.get(key, 0.0))
+        wait = delay - (time.monotonic() - last)
+        if wait > 0:
+            self._sleep(wait)
+
+    # -- HTTP with retries
+    def _backoff(self, attempt: int) -> float:
+        s = self.settings
+        base = min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1))
+        return max(0.0, base * (1 + random.uniform(-s.jitter, s.jitter)))
+
+    def _send(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
+        attempts = max(1, self.settings.attempts)
+        for attempt in range(1, attempts + 1):
+            retry_after: float | None = None
+            status: int | None = None
+            try:
+                raw = self._send_once(requested, url, headers, robots=robots)
+            except httpx.TimeoutException as exc:
+                problem = self._describe_timeout(exc)
+            except httpx.RemoteProtocolError as exc:
+                problem = f"connection closed before the response was complete ({_one_line(exc)})"
+            except httpx.ConnectError as exc:
+                problem = f"connection failed ({_one_line(exc)})"
+            except httpx.NetworkError as exc:  # ReadError, WriteError, CloseError
+                problem = f"network error ({type(exc).__name__}: {_one_line(exc)})"
+            else:
+                if raw.status not in RETRY_STATUSES:
+                    return raw
+                status = raw.status
+                problem = _status_text(raw.status, raw.phrase)
+                retry_after = _parse_retry_after(raw.headers.get("retry-after"), self.settings.retry_after_max)
+            if attempt == attempts:
+                where = "" if str(url) == requested else f" (at {url})"
+                raise TransientFetchError(
+                    requested, f"gave up after {attempts} attempts: {problem}{where}", status=status
+                )
+            self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
+        raise AssertionError("unreachable")
+
+    def _describe_timeout(self, exc: httpx.TimeoutException) -> str:
+        s = self.settings
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"connect timeout (no connection within {s.connect_timeout:g} s)"
+        if isinstance(exc, httpx.ReadTimeout):
+            return f"read timeout (no data for {s.read_timeout:g} s)"
+        if isinstance(exc, httpx.WriteTimeout):
+            return f"write timeout ({s.read_timeout:g} s)"
+        return f"timeout ({type(exc).__name__})"
+
+    def _send_once(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
+        self._wait_for_host(url)
+        cap = min(self.settings.max_bytes, ROBOTS_MAX_BYTES) if robots else self.settings.max_bytes
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                raw = _Raw(str(url), response.status_code, response.reason_phrase, response.headers)
+                if not 200 <= response.status_code < 300:
+                    return raw  # status-only answers: body not needed
+                if not robots:
+                    self._check_headers(requested, url, response)
+                raw.content = self._read_body(requested, response, cap, truncate=robots)
+                if not raw.content and not robots:
+                    raise BadContent(requested, f"empty body ({_status_text(raw.status, raw.phrase)} with 0 bytes)")
+                return raw
+        except httpx.DecodingError as exc:
+            raise BadContent(requested, f"body could not be decoded ({_one_line(exc)})") from None
+        finally:
+            self._last_request[self._host_key(url)] = time.monotonic()
+
+    def _check_headers(self, requested: str, url: httpx.URL, response: httpx.Response) -> None:
+        media = _media_type(response.headers.get("content-type"))
+        if media and media not in TEXT_TYPES:
+            raise BadContent(requested, f"content type {media} is not HTML or text")
+        length = response.headers.get("content-length", "").strip()
+        if length.isdigit() and int(length) > self.settings.max_bytes:
+            raise TooLarge(
+                requested,
+                f"response larger than the {self.settings.max_bytes:,}-byte cap (Content-Length {int(length):,})",
+            )
+
+    def _read_body(self, requested: str, response: httpx.Response, cap: int, *, truncate: bool) -> bytes:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > cap:
+                if truncate:
+                    return bytes(body[:cap])
+                raise TooLarge(
+                    requested, f"response larger than the {cap:,}-byte cap (stopped reading at {len(body):,} bytes)"
+                )
+        return bytes(body)

@@ -1,0 +1,263 @@
+"""Group listings into courses and length variants.
+
+Rules (precision before recall: two different courses must never be merged):
+
+1. Listings are only ever compared within one *block*: the same provider and
+   the same programme (series). SITES.md: the "Championing ..." modules of three
+   programmes are different courses for different audiences.
+2. Same title (after normalise.split_title removed programme prefix, delivery
+   marker, length suffix; then folded) -> same course, whatever the text says.
+3. Where a title is missing: the same description (folded: case, white space,
+   punctuation and length mentions) -> same course, unless the titled listings
+   with that description disagree on their title.
+4. Where titles are missing on both sides: a reworded description joins only if
+   it is at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio on the folded
+   text), the lengths differ, and the join puts no two different texts at one
+   length into a course. See docs/grouping.md for how the threshold was chosen.
+5. Identical listings (same length, delivery and text) collapse into one variant
+   that counts them.
+
+Course ids hash the provider, the programme and the course's key (its title
+key where any member has a title, else its description key), so they do not
+depend on row order, run number, sibling variants or a length suffix.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from grouping.keys import description_key, stable_id, title_key
+from schema.models import Listing
+
+SIMILARITY_THRESHOLD = 90.0
+_BLOCK_WORDS = 6
+_MAX_CANDIDATES = 50  # a candidate bucket larger than this is too generic to compare
+
+
+@dataclass(slots=True)
+class Variant:
+    variant_id: str
+    course_id: str
+    duration_text: str | None
+    duration_hours: float | None
+    duration_hours_max: float | None
+    delivery_mode: str | None
+    join_reason: str
+    join_score: float | None
+    n_listings: int
+    listing_indexes: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Course:
+    course_id: str
+    provider: str
+    source: str
+    title: str | None
+    series: str | None
+    description: str
+    bullets: list[str]
+    audience: str | None
+    key_kind: str  # "title" | "description"
+    lengths: list[str]
+    min_hours: float | None
+    max_hours: float | None
+    n_variants: int
+    n_listings: int
+
+
+@dataclass(slots=True)
+class Grouping:
+    courses: list[Course]
+    variants: list[Variant]
+    course_of: list[str]   # course_id per listing, in listing order
+    variant_of: list[str]  # variant_id per listing
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+        return ra
+
+
+def _length_key(listing: Listing) -> tuple:
+    return (listing.duration_hours, listing.duration_hours_max)
+
+
+def group_listings(listings: list[Listing]) -> Grouping:
+    n = len(listings)
+    tkeys = [title_key(l.title) for l in listings]
+    dkeys = [description_key(l.description, l.bullets) for l in listings]
+    blocks = [(l.provider, l.series or "") for l in listings]
+    uf = _UnionFind(n)
+    # group root -> {length: description key}, to refuse fuzzy joins that put two texts at one length
+    texts_at: dict[int, dict[tuple, set[str]]] = {}
+
+    # Rule 2: same title.
+    by_title: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(n):
+        if tkeys[i]:
+            by_title[(blocks[i], tkeys[i])].append(i)
+    for members in by_title.values():
+        for j in members[1:]:
+            uf.union(members[0], j)
+
+    # Rule 3: same description where a title is missing.
+    by_text: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(n):
+        if dkeys[i]:
+            by_text[(blocks[i], dkeys[i])].append(i)
+    for members in by_text.values():
+        if len(members) < 2:
+            continue
+        untitled = [i for i in members if not tkeys[i]]
+        titles = {tkeys[i] for i in members if tkeys[i]}
+        if not untitled:
+            continue
+        for j in untitled[1:]:
+            uf.union(untitled[0], j)
+        if len(titles) == 1:
+            titled = next(i for i in members if tkeys[i])
+            uf.union(untitled[0], titled)
+
+    # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
+    for i in range(n):
+        r = uf.find(i)
+        texts_at.setdefault(r, defaultdict(set))[_length_key(listings[i])].add(dkeys[i])
+    candidates: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(n):
+        if tkeys[i] or not dkeys[i]:
+            continue
+        words = dkeys[i].split()
+        candidates[(blocks[i], "head", " ".join(words[:_BLOCK_WORDS]))].append(i)
+        candidates[(blocks[i], "tail", " ".join(words[-_BLOCK_WORDS:]))].append(i)
+    fuzzy_pairs: list[tuple[float, int, int]] = []
+    for members in candidates.values():
+        if len(members) < 2 or len(members) > _MAX_CANDIDATES:
+            continue
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1:]:
+                if dkeys[a] == dkeys[b] or _length_key(listings[a]) == _length_key(listings[b]):
+                    continue
+                score = fuzz.ratio(dkeys[a], dkeys[b])
+                if score >= SIMILARITY_THRESHOLD:
+                    fuzzy_pairs.append((score, a, b))
+    for score, a, b in sorted(fuzzy_pairs, reverse=True):
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        ta, tb = texts_at[ra], texts_at[rb]
+        if any(length in ta and ta[length] != tb[length] for length in tb):
+            continue  # would put two different texts at one length into a course
+        root = uf.union(a, b)
+        merged = defaultdict(set)
+        for t in (ta, tb):
+            for length, keys in t.items():
+                merged[length] |= keys
+        texts_at[root] = merged
+
+    return _build(listings, uf, tkeys, dkeys, blocks)
+
+
+def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(listings)):
+        members_of[uf.find(i)].append(i)
+    courses: list[Course] = []
+    variants: list[Variant] = []
+    course_of = [""] * len(listings)
+    variant_of = [""] * len(listings)
+    for members in members_of.values():
+        first = listings[members[0]]
+        titled = sorted(tkeys[i] for i in members if tkeys[i])
+        if titled:
+            key_kind, key = "title", titled[0]
+        else:
+            key_kind, key = "description", min(dkeys[i] for i in members)
+        provider, series = blocks[members[0]]
+        course_id = stable_id("c_", provider, series, key_kind, key)
+        # Variants: one per (length, delivery); identical listings collapse and are counted.
+        by_variant: dict[tuple, list[int]] = defaultdict(list)
+        for i in members:
+            l = listings[i]
+            by_variant[(l.duration_hours, l.duration_hours_max, l.duration_text if l.duration_hours is None else None, l.delivery_mode)].append(i)
+        text_count = Counter(dkeys[i] for i in members)
+        main_text = max(text_count, key=lambda k: (text_count[k], k))
+        rep = listings[next(i for i in members if dkeys[i] == main_text)]
+        title_count = Counter(listings[i].title for i in members if listings[i].title)
+        course_variants = []
+        for (hours, hours_max, text_len, mode), idx in by_variant.items():
+            l = listings[idx[0]]
+            reason, score = _reason(idx[0], members, listings, tkeys, dkeys)
+            variant = Variant(
+                variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode),
+                course_id=course_id,
+                duration_text=l.duration_text,
+                duration_hours=hours,
+                duration_hours_max=hours_max,
+                delivery_mode=mode,
+                join_reason=reason,
+                join_score=score,
+                n_listings=len(idx),
+                listing_indexes=idx,
+            )
+            course_variants.append(variant)
+            for i in idx:
+                course_of[i] = course_id
+                variant_of[i] = variant.variant_id
+        course_variants.sort(key=lambda v: (v.duration_hours is None, v.duration_hours or 0, v.duration_text or ""))
+        variants.extend(course_variants)
+        hours = [v.duration_hours for v in course_variants if v.duration_hours is not None]
+        hours_max = [v.duration_hours_max for v in course_variants if v.duration_hours_max is not None]
+        lengths = []
+        for v in course_variants:
+            if v.duration_text and v.duration_text not in lengths:
+                lengths.append(v.duration_text)
+        courses.append(Course(
+            course_id=course_id,
+            provider=provider,
+            source=first.source,
+            title=max(title_count, key=lambda t: (title_count[t], t)) if title_count else None,
+            series=first.series,
+            description=rep.description,
+            bullets=rep.bullets,
+            audience=rep.audience,
+            key_kind=key_kind,
+            lengths=lengths,
+            min_hours=min(hours) if hours else None,
+            max_hours=max(hours_max) if hours_max else None,
+            n_variants=len(course_variants),
+            n_listings=len(members),
+        ))
+    courses.sort(key=lambda c: c.course_id)
+    return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
+
+
+def _reason(i: int, members: list[int], listings, tkeys, dkeys) -> tuple[str, float | None]:
+    """Why listing i belongs with the other members of its course."""
+    others = [j for j in members if _length_key(listings[j]) != _length_key(listings[i])
+              or listings[j].delivery_mode != listings[i].delivery_mode]
+    if not others:
+        return "only variant", None
+    if tkeys[i] and any(tkeys[j] == tkeys[i] for j in others):
+        return "same title", None
+    if any(dkeys[j] == dkeys[i] for j in others):
+        return "same description", None
+    best = max(fuzz.ratio(dkeys[i], dkeys[j]) for j in others)
+    return "similar description", round(best, 1)

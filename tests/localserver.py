@@ -1,0 +1,167 @@
+"""A loopback HTTP server for tests: real HTTP over 127.0.0.1, no mocked transport.
+
+    with LocalServer() as srv:
+        srv.routes["/robots.txt"] = Response(body=b"User-agent: *\\nDisallow: /private\\n")
+        srv.routes["/page?x=1"] = Response(body=b"<p>hi</p>", headers={"Content-Type": "text/html"})
+        srv.routes["/flaky"] = sequence(Response(status=500), Response(body=b"ok"))
+        srv.routes["/custom"] = lambda req: Response(body=req.headers.get("user-agent", "").encode())
+        ... srv.url("/page?x=1") ...      # http://127.0.0.1:PORT/page?x=1
+        srv.hits                         # ["/robots.txt", "/page?x=1", ...]
+        srv.requests[-1].headers         # lower-cased header names
+
+Routes are keyed by path including the query string; an unknown path (robots.txt
+included) answers 404.  A route is a :class:`Response` or a callable taking the
+:class:`Request` and returning one.  ``Response`` knobs cover awkward servers:
+``delay`` (sleep before answering, for read timeouts), ``content_length`` (send
+this Content-Length whatever the body is, then close: a body cut short) and
+``omit_length`` (no Content-Length; the body ends when the connection closes).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+__all__ = ["LocalServer", "Request", "Response", "sequence"]
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # including the query string
+    headers: dict[str, str]  # names lower-cased
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to sleep before sending anything
+    content_length: int | None = None  # override Content-Length (then close the connection)
+    omit_length: bool = False  # no Content-Length: body delimited by closing the connection
+
+
+Route = Callable[[Request], Response] | Response
+
+
+def sequence(*responses: Response) -> Callable[[Request], Response]:
+    """A route answering with ``responses`` in turn, then repeating the last one."""
+    if not responses:
+        raise ValueError("sequence() needs at least one Response")
+    queue = list(responses)
+    lock = threading.Lock()
+
+    def route(_request: Request) -> Response:
+        with lock:
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return route
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def _answer(self, *, send_body: bool) -> None:
+        owner = self.server.owner
+        request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+        with owner._lock:
+            owner.hits.append(self.path)
+            owner.requests.append(request)
+            route = owner.routes.get(self.path)
+        if route is None:
+            response = Response(status=404, body=b"not found", headers={"Content-Type": "text/plain"})
+        elif isinstance(route, Response):
+            response = route
+        else:
+            response = route(request)
+
+        if response.delay:
+            time.sleep(response.delay)
+        self.send_response(response.status)
+        names = {k.lower() for k in response.headers}
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        bodyless = response.status in (204, 304) or 100 <= response.status < 200
+        if response.omit_length or response.content_length is not None:
+            self.close_connection = True
+            if "connection" not in names:
+                self.send_header("Connection", "close")
+        if response.content_length is not None:
+            self.send_header("Content-Length", str(response.content_length))
+        elif not response.omit_length and not bodyless and "content-length" not in names:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if send_body and not bodyless and response.body:
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: LocalServer
+
+    def handle_error(self, request, client_address) -> None:  # quiet: clients hang up on purpose
+        pass
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 with a random free port."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[str] = []
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LocalServer:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "server not started"
+        return self._server.server_address[1]
+
+    @property
+    def host(self) -> str:
+        """``"127.0.0.1:PORT"`` (a Fetcher allowed_hosts entry matching only this server)."""
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        if not path.startswith("/"):
+            path = "/" + path
+        return f"http://{self.host}{path}"
+
+    def hits_for(self, path: str) -> int:
+        return self.hits.count(path)

@@ -1,0 +1,392 @@
+"""fetch.Fetcher against a real loopback HTTP server (tests/localserver.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pytest
+
+from fetch import (
+    BadContent,
+    FetchError,
+    Fetcher,
+    FetchSettings,
+    HostNotAllowed,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+    TransientFetchError,
+    decode,
+)
+
+try:
+    from tests.localserver import LocalServer, Request, Response, sequence
+except ImportError:  # tests/ on sys.path instead of the project root
+    from localserver import LocalServer, Request, Response, sequence
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+FAST = FetchSettings(
+    connect_timeout=1.0,
+    read_timeout=1.0,
+    attempts=3,
+    backoff_base=0.01,
+    backoff_max=0.05,
+    per_host_delay=0.0,
+)
+CURLY_1252 = b"<html><body><p>\x93Bargaining\x94 isn\x92t easy</p></body></html>"
+CURLY_TEXT = "\u201cBargaining\u201d isn\u2019t easy"
+
+
+class SleepRecorder:
+    """A fake ``sleep`` that records the requested delays and returns at once."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def server():
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+def fetcher(server: LocalServer, sleeps: SleepRecorder, **overrides) -> Fetcher:
+    return Fetcher(["127.0.0.1"], replace(FAST, **overrides), sleep=sleeps)
+
+
+# ------------------------------------------------------------------ retries
+
+
+def test_500_then_200_succeeds_on_second_attempt(server, sleeps):
+    server.routes["/page"] = sequence(Response(500), Response(body=b"<p>ok</p>", headers=HTML))
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/page"))
+    assert page.status == 200
+    assert page.text == "<p>ok</p>"
+    assert server.hits_for("/page") == 2
+    assert len(sleeps.calls) == 1 and 0.005 <= sleeps.calls[0] <= 0.015  # backoff_base +/- 30 %
+
+
+def test_429_honours_retry_after_seconds(server, sleeps):
+    server.routes["/page"] = sequence(
+        Response(429, headers={"Retry-After": "2"}), Response(body=b"<p>ok</p>", headers=HTML)
+    )
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/page"))
+    assert page.status == 200
+    assert sleeps.calls == [pytest.approx(2.0)]
+
+
+def test_retry_after_is_capped(server, sleeps):
+    server.routes["/page"] = sequence(
+        Response(503, headers={"Retry-After": "3600"}), Response(body=b"<p>ok</p>", headers=HTML)
+    )
+    with fetcher(server, sleeps, retry_after_max=7.0) as f:
+        f.get(server.url("/page"))
+    assert sleeps.calls == [pytest.approx(7.0)]
+
+
+def test_503_forever_gives_up_after_attempts(server, sleeps):
+    server.routes["/page"] = Response(503, body=b"busy")
+    with fetcher(server, sleeps, attempts=4) as f, pytest.raises(TransientFetchError) as info:
+        f.get(server.url("/page"))
+    assert server.hits_for("/page") == 4
+    assert len(sleeps.calls) == 3
+    assert info.value.url == server.url("/page")
+    assert info.value.reason == "gave up after 4 attempts: HTTP 503 Service Unavailable"
+    assert str(info.value) == f"{server.url('/page')}: gave up after 4 attempts: HTTP 503 Service Unavailable"
+
+
+def test_read_timeout_is_transient(server, sleeps):
+    server.routes["/slow"] = Response(body=b"<p>late</p>", headers=HTML, delay=1.0)
+    with fetcher(server, sleeps, read_timeout=0.2, attempts=2) as f, pytest.raises(TransientFetchError) as info:
+        f.get(server.url("/slow"))
+    assert "timeout" in info.value.reason
+    assert "gave up after 2 attempts" in info.value.reason
+    assert server.hits_for("/slow") == 2
+
+
+def test_connection_closed_mid_body_is_retried_then_transient(server, sleeps):
+    server.routes["/cut"] = Response(body=b"<p>only part", headers=HTML, content_length=10_000)
+    with fetcher(server, sleeps, attempts=2) as f, pytest.raises(TransientFetchError) as info:
+        f.get(server.url("/cut"))
+    assert "connection closed before the response was complete" in info.value.reason
+    assert server.hits_for("/cut") == 2
+
+
+def test_connection_closed_mid_body_then_recovers(server, sleeps):
+    server.routes["/cut"] = sequence(
+        Response(body=b"<p>only", headers=HTML, content_length=500), Response(body=b"<p>whole</p>", headers=HTML)
+    )
+    with fetcher(server, sleeps) as f:
+        assert f.get(server.url("/cut")).text == "<p>whole</p>"
+
+
+def test_404_fails_at_once(server, sleeps):
+    with fetcher(server, sleeps) as f, pytest.raises(FetchError) as info:
+        f.get(server.url("/missing"))
+    assert type(info.value) is FetchError
+    assert info.value.reason == "HTTP 404 Not Found" and info.value.status == 404
+    assert server.hits_for("/missing") == 1 and sleeps.calls == []
+
+
+def test_connection_refused_is_transient(sleeps):
+    with LocalServer() as srv:
+        url = srv.url("/page")
+    with Fetcher(["127.0.0.1"], replace(FAST, attempts=2, obey_robots=False), sleep=sleeps) as f:
+        with pytest.raises(TransientFetchError, match="connection failed"):
+            f.get(url)
+
+
+# ------------------------------------------------------------------ redirects and hosts
+
+
+def test_redirect_is_followed(server, sleeps):
+    server.routes["/old"] = Response(301, headers={"Location": "/new?x=1"})
+    server.routes["/new?x=1"] = Response(body=b"<p>moved</p>", headers=HTML)
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/old"))
+    assert page.url == server.url("/old")
+    assert page.final_url == server.url("/new?x=1")
+    assert page.text == "<p>moved</p>"
+
+
+def test_redirect_loop(server, sleeps):
+    server.routes["/a"] = Response(302, headers={"Location": "/b"})
+    server.routes["/b"] = Response(302, headers={"Location": "/a"})
+    with fetcher(server, sleeps) as f, pytest.raises(TooManyRedirects) as info:
+        f.get(server.url("/a"))
+    assert "loop" in info.value.reason
+    assert server.hits.count("/a") == 1 and server.hits.count("/b") == 1
+
+
+def test_redirect_chain_longer_than_cap(server, sleeps):
+    for i in range(10):
+        server.routes[f"/r{i}"] = Response(307, headers={"Location": f"/r{i + 1}"})
+    with fetcher(server, sleeps, max_redirects=3) as f, pytest.raises(TooManyRedirects, match="more than 3"):
+        f.get(server.url("/r0"))
+    assert "/r4" not in server.hits
+
+
+def test_redirect_to_other_host_is_refused(server, sleeps):
+    target = f"http://localhost:{server.port}/elsewhere"
+    server.routes["/go"] = Response(302, headers={"Location": target})
+    server.routes["/elsewhere"] = Response(body=b"<p>nope</p>", headers=HTML)
+    with fetcher(server, sleeps) as f, pytest.raises(HostNotAllowed) as info:
+        f.get(server.url("/go"))
+    assert info.value.reason == f"redirect to {target} leaves the allowed hosts (127.0.0.1)"
+    assert "/elsewhere" not in server.hits
+
+
+def test_url_outside_allowed_hosts_is_refused_without_request(server, sleeps):
+    with Fetcher(["cupe.ca", "www.cupe.ca"], FAST, sleep=sleeps) as f, pytest.raises(HostNotAllowed) as info:
+        f.get(server.url("/page"))
+    assert "(cupe.ca, www.cupe.ca)" in info.value.reason
+    assert server.hits == []
+
+
+def test_allowed_host_with_port_matches_only_that_port(server, sleeps):
+    server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
+    with Fetcher([server.host], FAST, sleep=sleeps) as f:
+        assert f.get(server.url("/page")).status == 200
+        with pytest.raises(HostNotAllowed):
+            f.get(f"http://127.0.0.1:{server.port + 1}/page")
+    with Fetcher(["127.0.0.1:1"], FAST, sleep=sleeps) as f, pytest.raises(HostNotAllowed):
+        f.get(server.url("/page"))
+
+
+def test_non_http_scheme_is_refused(sleeps):
+    with Fetcher(["127.0.0.1"], FAST, sleep=sleeps) as f, pytest.raises(HostNotAllowed, match="only http and https"):
+        f.get("ftp://127.0.0.1/file")
+
+
+# ------------------------------------------------------------------ content checks
+
+
+def test_empty_body_is_bad_content(server, sleeps):
+    server.routes["/empty"] = Response(body=b"", headers=HTML)
+    with fetcher(server, sleeps) as f, pytest.raises(BadContent, match="empty body"):
+        f.get(server.url("/empty"))
+
+
+def test_pdf_is_bad_content(server, sleeps):
+    server.routes["/doc"] = Response(body=b"%PDF-1.7 ...", headers={"Content-Type": "application/pdf"})
+    with fetcher(server, sleeps) as f, pytest.raises(BadContent) as info:
+        f.get(server.url("/doc"))
+    assert info.value.reason == "content type application/pdf is not HTML or text"
+
+
+def test_too_large_with_content_length(server, sleeps):
+    server.routes["/big"] = Response(body=b"x" * 5000, headers=HTML)
+    with fetcher(server, sleeps, max_bytes=1000) as f, pytest.raises(TooLarge) as info:
+        f.get(server.url("/big"))
+    assert "1,000-byte cap" in info.value.reason and "Content-Length 5,000" in info.value.reason
+
+
+def test_too_large_without_content_length(server, sleeps):
+    server.routes["/big"] = Response(body=b"x" * 50_000, headers=HTML, omit_length=True)
+    with fetcher(server, sleeps, max_bytes=1000) as f, pytest.raises(TooLarge) as info:
+        f.get(server.url("/big"))
+    assert "1,000-byte cap" in info.value.reason and "stopped reading" in info.value.reason
+
+
+def test_body_without_content_length_under_cap_is_read(server, sleeps):
+    server.routes["/page"] = Response(body=b"<p>" + b"y" * 500 + b"</p>", headers=HTML, omit_length=True)
+    with fetcher(server, sleeps, max_bytes=1000) as f:
+        page = f.get(server.url("/page"))
+    assert len(page.content) == 507
+    assert page.content_hash == hashlib.sha256(page.content).hexdigest()
+
+
+# ------------------------------------------------------------------ charsets
+
+
+def test_windows_1252_declared_in_header(server, sleeps):
+    server.routes["/p"] = Response(body=CURLY_1252, headers={"Content-Type": "text/html; charset=windows-1252"})
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/p"))
+    assert CURLY_TEXT in page.text
+    assert page.encoding == "windows-1252"
+
+
+def test_windows_1252_declared_in_meta_only(server, sleeps):
+    body = b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>' + CURLY_1252
+    server.routes["/p"] = Response(body=body, headers={"Content-Type": "text/html"})
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/p"))
+    assert CURLY_TEXT in page.text
+    assert page.encoding == "windows-1252"
+
+
+def test_windows_1252_undeclared(server, sleeps):
+    server.routes["/p"] = Response(body=CURLY_1252, headers={"Content-Type": "text/html"})
+    with fetcher(server, sleeps) as f:
+        page = f.get(server.url("/p"))
+    assert CURLY_TEXT in page.text
+    assert page.encoding == "windows-1252"
+
+
+def test_decode_rules():
+    assert decode("caf\u00e9".encode(), None) == ("caf\u00e9", "utf-8")
+    assert decode(b'<meta charset="iso-8859-1">\x93', None)[0].endswith("\u201c")  # latin-1 label read as 1252
+    assert decode(b"\x93x\x94", "text/html; charset=utf-8") == ("\u201cx\u201d", "windows-1252")  # wrong label
+    assert decode(b"\xef\xbb\xbfhi", "text/html; charset=windows-1252") == ("hi", "utf-8")  # BOM wins
+
+
+# ------------------------------------------------------------------ robots.txt
+
+
+def test_robots_disallow_blocks_without_fetching(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"})
+    server.routes["/private/page"] = Response(body=b"<p>secret</p>", headers=HTML)
+    with fetcher(server, sleeps) as f, pytest.raises(RobotsDisallowed) as info:
+        f.get(server.url("/private/page"))
+    assert info.value.reason == "robots.txt disallows this URL for user agent union-courses"
+    assert server.hits == ["/robots.txt"]
+
+
+def test_robots_is_fetched_once_and_allows_other_paths(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nDisallow: /private\n")
+    server.routes["/a"] = Response(body=b"<p>a</p>", headers=HTML)
+    server.routes["/b"] = Response(body=b"<p>b</p>", headers=HTML)
+    with fetcher(server, sleeps) as f:
+        f.get(server.url("/a"))
+        f.get(server.url("/b"))
+    assert server.hits == ["/robots.txt", "/a", "/b"]
+
+
+def test_robots_500_disallows_the_host(server, sleeps):
+    server.routes["/robots.txt"] = Response(500, body=b"oops")
+    server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
+    with fetcher(server, sleeps, attempts=2) as f:
+        with pytest.raises(RobotsDisallowed) as info:
+            f.get(server.url("/page"))
+        with pytest.raises(RobotsDisallowed):  # cached: no second robots.txt round
+            f.get(server.url("/page"))
+    assert "robots.txt answered HTTP 500" in info.value.reason
+    assert "fully disallowed" in info.value.reason
+    assert server.hits == ["/robots.txt", "/robots.txt"]
+
+
+def test_robots_404_allows_everything(server, sleeps):
+    server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
+    with fetcher(server, sleeps) as f:
+        assert f.get(server.url("/page")).status == 200
+    assert server.hits == ["/robots.txt", "/page"]
+
+
+def test_redirect_into_robots_disallowed_path(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nDisallow: /private\n")
+    server.routes["/open"] = Response(302, headers={"Location": "/private/x"})
+    with fetcher(server, sleeps) as f, pytest.raises(RobotsDisallowed, match="redirect target"):
+        f.get(server.url("/open"))
+    assert "/private/x" not in server.hits
+
+
+def test_crawl_delay_larger_than_per_host_delay_is_honoured(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nCrawl-delay: 3\n")
+    server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
+    with fetcher(server, sleeps, per_host_delay=0.5) as f:
+        f.get(server.url("/page"))
+    assert len(sleeps.calls) == 1 and 2.9 < sleeps.calls[0] <= 3.0
+
+
+# ------------------------------------------------------------------ conditional requests, headers, politeness
+
+
+def test_304_on_conditional_request(server, sleeps):
+    def route(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(304, headers={"ETag": '"v1"'})
+        return Response(body=b"<p>fresh</p>", headers={**HTML, "ETag": '"v1"'})
+
+    server.routes["/page"] = route
+    with fetcher(server, sleeps) as f:
+        first = f.get(server.url("/page"))
+        second = f.get(server.url("/page"), etag=first.etag, last_modified="Wed, 01 Jan 2025 00:00:00 GMT",
+                       previous_hash=first.content_hash)
+    assert first.not_modified is False and first.etag == '"v1"'
+    assert second.not_modified is True and second.status == 304
+    assert second.content == b"" and second.text == ""
+    assert second.content_hash == first.content_hash
+    sent = server.requests[-1].headers
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Wed, 01 Jan 2025 00:00:00 GMT"
+    assert second.fetched_at.tzinfo is not None and second.fetched_at.utcoffset().total_seconds() == 0
+
+
+def test_user_agent_names_the_project(server, sleeps):
+    server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
+    with fetcher(server, sleeps) as f:
+        f.get(server.url("/page"))
+    agents = [r.headers.get("user-agent", "") for r in server.requests]
+    assert len(agents) == 2  # robots.txt and the page
+    assert all(a.startswith("union-courses/") for a in agents)
+
+
+def test_per_host_delay(server, sleeps):
+    server.routes["/a"] = Response(body=b"<p>a</p>", headers=HTML)
+    server.routes["/b"] = Response(body=b"<p>b</p>", headers=HTML)
+    with fetcher(server, sleeps, per_host_delay=0.5, obey_robots=False) as f:
+        f.get(server.url("/a"))
+        assert sleeps.calls == []  # first request to the host: no wait
+        f.get(server.url("/b"))
+    assert len(sleeps.calls) == 1 and 0.4 < sleeps.calls[0] <= 0.5
+
+
+def test_error_message_format_and_pickling():
+    import pickle
+
+    err = TransientFetchError("https://cupe.ca/x", "gave up after 3 attempts:\nHTTP 503", status=503)
+    assert str(err) == "https://cupe.ca/x: gave up after 3 attempts: HTTP 503"
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is TransientFetchError and back.status == 503 and str(back) == str(err)

@@ -1,0 +1,114 @@
+"""The refresh flow end to end: real HTTP on loopback, a real DuckDB file, a real Prefect flow run."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from fetch.client import FetchSettings
+from flows.refresh import refresh
+from tests.conftest import SAMPLES
+from tests.localserver import LocalServer, Response
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+FAST = FetchSettings(per_host_delay=0, backoff_base=0.01, attempts=2, connect_timeout=2, read_timeout=5)
+CUPE_PATH = "/mrm-union-education/workshops"
+AUPE_PATH = "/training/courses"
+
+
+def html(path: Path) -> Response:
+    return Response(body=path.read_bytes(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def sources_file(tmp_path: Path, srv: LocalServer) -> Path:
+    f = tmp_path / "sources.toml"
+    f.write_text(f"""
+[[source]]
+name = "cupe-workshops"
+provider = "CUPE"
+parser = "cupe_workshops"
+start_urls = ["{srv.url(CUPE_PATH)}"]
+allowed_hosts = ["127.0.0.1"]
+
+[[source]]
+name = "aupe-courses"
+provider = "AUPE"
+parser = "aupe_courses"
+start_urls = ["{srv.url(AUPE_PATH)}"]
+allowed_hosts = ["127.0.0.1"]
+""")
+    return f
+
+
+@pytest.fixture
+def site():
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = html(SAMPLES / "cupe-workshops" / "workshops.html")
+        srv.routes[AUPE_PATH] = html(SAMPLES / "aupe-courses" / "courses.html")
+        yield srv
+
+
+def test_refresh_against_local_server(tmp_path, site):
+    db = tmp_path / "c.duckdb"
+    summary = refresh(db_path=str(db), sources_file=str(sources_file(tmp_path, site)),
+                      archive_dir=str(tmp_path / "archive"), fetch_settings=FAST)
+    assert summary.status == "succeeded", summary.failures
+    con = duckdb.connect(str(db), read_only=True)
+    q = lambda sql: con.execute(sql).fetchall()
+    assert q("SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1") == [("aupe-courses", 9), ("cupe-workshops", 84)]
+    assert q("SELECT provider, count(*) FROM courses GROUP BY 1 ORDER BY 1") == [("AUPE", 9), ("CUPE", 78)]
+    assert q("SELECT count(*) FROM course_variants") == [(93,)]
+    assert q("SELECT status, mode, n_pages, n_listings FROM runs") == [("succeeded", "fetch", 2, 93)]
+    # Pages are recorded with the hash of what the server sent, and archived raw.
+    cupe_bytes = (SAMPLES / "cupe-workshops" / "workshops.html").read_bytes()
+    (url, h, path, status, n) = q("SELECT url, content_hash, archive_path, status_code, n_listings FROM pages WHERE source='cupe-workshops'")[0]
+    assert url == site.url(CUPE_PATH) and status == 200 and n == 84
+    assert h == hashlib.sha256(cupe_bytes).hexdigest()
+    assert (tmp_path / "archive" / path).exists()
+    # What the page holds is what the table holds.
+    assert q("SELECT title, series, duration_hours, link FROM listings WHERE title IS NOT NULL AND source='cupe-workshops'") == [
+        ("Financial Essentials", "Local Executive Training", 7.0, "https://cupe.ca/mrm-union-education/workshop/38")]
+    assert q("SELECT duration_text, availability FROM listings WHERE title LIKE 'Labour History%'") == [("2 days", "Currently not available")]
+    assert q("SELECT count(*) FROM multi_length_courses") == [(4,)]
+    con.close()
+
+    # Replaying the archive the run wrote gives the same catalogue, without the network.
+    site.routes.clear()
+    again = refresh(db_path=str(db), sources_file=str(sources_file(tmp_path, site)),
+                    from_archive=str(tmp_path / "archive"), fetch_settings=FAST)
+    assert again.status == "succeeded", again.failures
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM listings").fetchone() == (93,)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM courses").fetchone() == (87,)
+    con.close()
+
+
+def test_a_failing_source_keeps_its_previous_data(tmp_path, site):
+    db = tmp_path / "c.duckdb"
+    src = str(sources_file(tmp_path, site))
+    assert refresh(db_path=str(db), sources_file=src, archive_dir=str(tmp_path / "a"), fetch_settings=FAST).ok
+    site.routes[AUPE_PATH] = Response(status=404, body=b"gone")
+    summary = refresh(db_path=str(db), sources_file=src, archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert summary.status == "partial"
+    assert summary.failures == [f"aupe-courses: {site.url(AUPE_PATH)}: HTTP 404 Not Found"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("aupe-courses", 9), ("cupe-workshops", 84)]
+    assert con.execute("SELECT status FROM runs ORDER BY started_at").fetchall() == [("succeeded",), ("partial",)]
+    assert con.execute("SELECT status, message FROM source_runs WHERE source='aupe-courses' ORDER BY run_id").fetchall()[-1] == (
+        "failed", f"aupe-courses: {site.url(AUPE_PATH)}: HTTP 404 Not Found")
+    con.close()
+
+
+def test_replay_of_the_shipped_samples(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
+    assert summary.ok, summary.failures
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM courses").fetchone() == (87,)
+    assert con.execute("SELECT DISTINCT source_url FROM listings ORDER BY 1").fetchall() == [
+        ("https://aupe.org/training/courses",), ("https://cupe.ca/mrm-union-education/workshops",)]
+    con.close()
