@@ -38,11 +38,15 @@ def refresh(
     sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file (default: sources/default.toml).")] = None,
     from_archive: Annotated[Optional[Path], typer.Option(help="Replay archived pages from this folder instead of fetching.")] = None,
     archive_dir: Annotated[Path, typer.Option(help="Where fetched pages are archived.")] = Path("archive"),
+    reparse: Annotated[bool, typer.Option("--reparse", help="Parse the last good run's pages again from the archive, without fetching (after a parser fix).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Load even a source that fails the drift checks or did not change, this once.")] = False,
 ) -> None:
     """Fetch (or replay) the sources, parse, group and load them into the warehouse.
 
     Example: courses refresh --from-archive samples/archive --db demo.duckdb
     """
+    if reparse and from_archive:
+        _fail("--reparse reads the archive of earlier runs (--archive-dir); it does not take --from-archive", 2)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -72,7 +76,7 @@ def refresh(
             summary = refresh_flow(db_path=str(_db(db)), sources_file=str(sources_file) if sources_file else None,
                                    source_names=source or None,
                                    from_archive=str(from_archive) if from_archive else None,
-                                   archive_dir=str(archive_dir))
+                                   archive_dir=str(archive_dir), reparse=reparse, force=force)
     except WarehouseError as exc:
         _fail(str(exc))
     finally:
@@ -80,11 +84,41 @@ def refresh(
     for name, s in summary.sources.items():
         typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['listings']} listings, "
                    f"{s['courses']} courses, {s['block_errors']} unreadable blocks")
+    kinds: dict[str, int] = {}
+    for change in summary.changes:
+        kinds[change["kind"]] = kinds.get(change["kind"], 0) + 1
+    typer.echo("changes: " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
     if not summary.ok:
         for line in summary.failures:
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(1)
     typer.echo(f"run {summary.run_id} {summary.status}: {summary.db_path}")
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 3 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "America/Edmonton",
+    db: Annotated[Optional[Path], typer.Option(help=DB_HELP)] = None,
+    sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file.")] = None,
+    archive_dir: Annotated[Path, typer.Option(help="Where fetched pages are archived.")] = Path("archive"),
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
+) -> None:
+    """Serve the refresh as a Prefect deployment on a schedule (needs a Prefect server: set PREFECT_API_URL).
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api courses serve --cron "0 3 * * *"
+    """
+    from prefect import serve as prefect_serve
+
+    from flows.schedule import nightly_deployment
+
+    deployment = nightly_deployment(cron=cron, timezone=timezone, db_path=str(_db(db).resolve()),
+                                    sources_file=str(sources_file.resolve()) if sources_file else None,
+                                    archive_dir=str(archive_dir.resolve()), name=name)
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("warning: PREFECT_API_URL is not set; a temporary server schedules nothing. "
+                   "Start one with `prefect server start` and set PREFECT_API_URL.", err=True)
+    prefect_serve(deployment, pause_on_shutdown=False)
 
 
 @app.command()

@@ -37,6 +37,7 @@ class PageRecord:
     status_code: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    unchanged: bool = False  # the same as in the previous run (HTTP 304 or same content hash)
 
     def row(self) -> dict:
         """The page's row in the warehouse's pages table."""
@@ -45,6 +46,7 @@ class PageRecord:
             "fetched_at": self.fetched_at, "content_hash": self.content_hash,
             "encoding": self.encoding, "content_type": self.content_type, "bytes": self.bytes,
             "etag": self.etag, "last_modified": self.last_modified, "archive_path": self.archive_path,
+            "unchanged": self.unchanged,
         }
 
 
@@ -97,6 +99,22 @@ def read_archive(root: Path, source: str, default_url: str) -> list[PageRecord]:
             bytes=len(content),
         ))
     return pages
+
+
+def read_stored(root: Path, source: str, *, url: str, archive_path: str, content_hash: str,
+                encoding: str | None, content_type: str | None) -> PageRecord:
+    """One page from the archive by the path the warehouse recorded for it."""
+    path = root / archive_path
+    try:
+        content = gzip.decompress(path.read_bytes())
+    except FileNotFoundError:
+        raise ArchiveError(f"{url}: its archived copy {path} is missing (was --archive-dir changed?)") from None
+    from fetch.client import decode
+
+    text, used = (content.decode(encoding, errors="replace"), encoding) if encoding else decode(content, content_type)
+    return PageRecord(source=source, url=url, text=text, content_hash=content_hash, encoding=used,
+                      content_type=content_type or "", archive_path=archive_path, fetched_at=None,
+                      bytes=len(content))
 
 
 def _read_indexed(root: Path, source: str, index: Path) -> list[PageRecord]:

@@ -1,14 +1,16 @@
 """Fetch every page of one source: start URLs, then "next" links up to the source's cap.
 
-Each fetched page is archived raw before it is handed on.
+Each fetched page is archived raw before it is handed on. Where the previous run
+saw a page, the request is conditional (ETag / Last-Modified); a 304, or the
+same bytes again, marks the page unchanged and its text comes from the archive.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urljoin
 
-from fetch.archive import PageRecord, store
+from fetch.archive import ArchiveError, PageRecord, read_stored, store
 
 
 def crawl(
@@ -19,8 +21,11 @@ def crawl(
     *,
     max_pages: int,
     find_next: Callable[[str], list[str]],
+    previous: Mapping[str, object] | None = None,
     on_page: Callable[[PageRecord], None] | None = None,
 ) -> list[PageRecord]:
+    """``previous`` maps a URL to what the warehouse recorded of it last time (warehouse.state.PreviousPage)."""
+    previous = previous or {}
     queue = list(start_urls)
     seen: set[str] = set()
     pages: list[PageRecord] = []
@@ -29,22 +34,41 @@ def crawl(
         if url in seen:
             continue
         seen.add(url)
-        page = fetcher.get(url)
-        path = store(archive_root, source_name, url=page.final_url, content=page.content,
-                     encoding=page.encoding, content_type=page.content_type,
-                     fetched_at=page.fetched_at, etag=page.etag, last_modified=page.last_modified,
-                     status=page.status)
-        record = PageRecord(
-            source=source_name, url=page.final_url, text=page.text, content_hash=page.content_hash,
-            encoding=page.encoding, content_type=page.content_type, archive_path=path,
-            fetched_at=page.fetched_at, bytes=len(page.content), status_code=page.status,
-            etag=page.etag, last_modified=page.last_modified,
-        )
+        record = _fetch_one(source_name, url, fetcher, archive_root, previous.get(url))
         pages.append(record)
         if on_page:
             on_page(record)
-        for href in find_next(page.text):
-            nxt = urljoin(page.final_url, href)
+        for href in find_next(record.text):
+            nxt = urljoin(record.url, href)
             if nxt not in seen:
                 queue.append(nxt)
     return pages
+
+
+def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev) -> PageRecord:
+    if prev is not None and prev.archive_path and (archive_root / prev.archive_path).exists():
+        page = fetcher.get(url, etag=prev.etag, last_modified=prev.last_modified, previous_hash=prev.content_hash)
+        if page.not_modified:
+            try:
+                record = read_stored(archive_root, source_name, url=url, archive_path=prev.archive_path,
+                                     content_hash=prev.content_hash, encoding=prev.encoding,
+                                     content_type=prev.content_type)
+            except ArchiveError:
+                page = fetcher.get(url)  # the archived copy vanished: fetch it whole
+            else:
+                record.status_code, record.fetched_at, record.unchanged = 304, page.fetched_at, True
+                record.etag, record.last_modified = page.etag, page.last_modified
+                return record
+    else:
+        page = fetcher.get(url)
+    path = store(archive_root, source_name, url=page.final_url, content=page.content,
+                 encoding=page.encoding, content_type=page.content_type,
+                 fetched_at=page.fetched_at, etag=page.etag, last_modified=page.last_modified,
+                 status=page.status)
+    return PageRecord(
+        source=source_name, url=page.final_url, text=page.text, content_hash=page.content_hash,
+        encoding=page.encoding, content_type=page.content_type, archive_path=path,
+        fetched_at=page.fetched_at, bytes=len(page.content), status_code=page.status,
+        etag=page.etag, last_modified=page.last_modified,
+        unchanged=prev is not None and prev.content_hash == page.content_hash,
+    )

@@ -2,7 +2,10 @@
 
 Runs without a Prefect server (Prefect starts a temporary one). One task per
 source and stage, never per course. The run's own record (runs, source_runs,
-pages) lives in the warehouse; the Prefect artifact is a summary for the UI.
+pages) lives in the warehouse; the Prefect artifacts summarise it for the UI.
+
+Modes: fetch (the network), archive (replay a folder of pages), reparse (the
+pages of each source's last good run, from the archive, parsed again).
 """
 from __future__ import annotations
 
@@ -12,22 +15,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from fetch.archive import ArchiveError, PageRecord, read_archive
+from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
+from flows.progress import report
 from grouping import group_listings
 from normalise.listing import normalise
 from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
-from flows.progress import report
 from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
+from warehouse.changes import changes_of_run
+from warehouse.state import PreviousPage, PreviousState, previous_state
 
 
 class SourceFailed(Exception):
-    """A source could not be read; the message names the source, the URL and the cause."""
+    """A source could not be read or failed a check; the message names the source, the URL and the cause."""
 
 
 @dataclass
@@ -37,6 +42,7 @@ class RunSummary:
     db_path: str
     sources: dict[str, dict] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,51 +62,85 @@ def _is_transient(task, task_run, state) -> bool:
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30, retry_condition_fn=_is_transient)
-def fetch_source(source: Source, archive_root: Path, fetch_settings=None) -> list[PageRecord]:
+def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage], fetch_settings=None) -> list[PageRecord]:
     from fetch.client import Fetcher, FetchSettings
 
     settings = fetch_settings or FetchSettings()
     with Fetcher(source.allowed_hosts, settings) as fetcher:
         return crawl(source.name, source.start_urls, fetcher, archive_root,
                      max_pages=source.max_pages, find_next=next_page_urls,
+                     previous={p.url: p for p in previous},
                      on_page=lambda page: report("fetch", source.name))
 
 
 @task(cache_policy=NO_CACHE)
-def replay_source(source: Source, archive: Path) -> list[PageRecord]:
-    return read_archive(archive, source.name, source.start_urls[0])
+def replay_source(source: Source, archive: Path, previous: list[PreviousPage]) -> list[PageRecord]:
+    pages = read_archive(archive, source.name, source.start_urls[0])
+    before = {p.url: p.content_hash for p in previous}
+    for page in pages:
+        page.unchanged = before.get(page.url) == page.content_hash
+    return pages
 
 
 @task(cache_policy=NO_CACHE)
-def parse_source(source: Source, pages: list[PageRecord]) -> SourceLoad:
-    """Parse, normalise and group one source's pages."""
+def reread_source(source: Source, archive_root: Path, previous: list[PreviousPage]) -> list[PageRecord]:
+    """The pages of the source's last good run, from the raw archive (for --reparse)."""
+    if not previous:
+        raise SourceFailed(f"{source.name}: {source.start_urls[0]}: no earlier run to reparse; run a refresh first")
+    return [read_stored(archive_root, source.name, url=p.url, archive_path=p.archive_path,
+                        content_hash=p.content_hash, encoding=p.encoding, content_type=p.content_type)
+            for p in previous]
+
+
+@task(cache_policy=NO_CACHE)
+def parse_source(source: Source, pages: list[PageRecord], previous_listings: int | None, force: bool) -> SourceLoad:
+    """Parse, normalise, check and group one source's pages."""
     parser = get_parser(source.parser)
     prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
     raws, errors, page_rows = [], [], []
     for page in pages:
-        result = parser.parse(page.text, page.url)
+        try:
+            result = parser.parse(page.text, page.url)
+        except ParseError as exc:
+            raise SourceFailed(f"{source.name}: {exc.url}: could not parse the page: {exc.reason}") from exc
         raws.extend(result.listings)
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.listings)})
         report("parse", source.name)
     listings = normalise(raws, provider=source.provider, source=source.name,
                          conventions=source.conventions, prefixes=prefixes)
+    where = pages[0].url if pages else source.start_urls[0]
+    blocks = len(listings) + len(errors)
+    problem = None
     if not listings:
-        where = pages[0].url if pages else source.start_urls[0]
-        raise SourceFailed(f"{source.name}: {where}: the pages yielded no listings "
-                           f"({len(errors)} blocks unreadable); the site may have changed")
+        problem = f"the pages yielded no listings ({len(errors)} blocks unreadable); the site may have changed"
+    elif blocks and len(errors) / blocks > source.max_unreadable_share:
+        problem = (f"{len(errors)} of {blocks} blocks could not be read (more than "
+                   f"{source.max_unreadable_share:.0%}); the site may have changed")
+    elif previous_listings and len(listings) < source.min_listings_ratio * previous_listings:
+        problem = (f"{len(listings)} listings, fewer than {source.min_listings_ratio:.0%} of the "
+                   f"{previous_listings} of the last good run; the site may have changed")
+    if problem and not force:
+        load = SourceLoad(source=source.name, status="failed", pages=page_rows, errors=errors,
+                          message=f"{source.name}: {where}: {problem} (nothing loaded; `courses refresh --force` loads it anyway)")
+        return load
     grouping = group_listings(listings)
     return SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)
 
 
 @task(cache_policy=NO_CACHE)
-def load_run(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
+def load_run(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> list[dict]:
     publish(db_path, run, loads)
+    return changes_of_run(db_path, run.run_id)
 
 
 def new_run_id(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def _unchanged(pages: list[PageRecord], previous: list[PreviousPage]) -> bool:
+    return bool(pages) and all(p.unchanged for p in pages) and {p.url for p in pages} == {p.url for p in previous}
 
 
 @flow(name="refresh", log_prints=False)
@@ -110,39 +150,52 @@ def refresh(
     source_names: list[str] | None = None,
     from_archive: str | None = None,
     archive_dir: str = "archive",
+    reparse: bool = False,
+    force: bool = False,
     fetch_settings=None,
 ) -> RunSummary:
+    """Refresh the catalogue. `force` loads a source even if it fails the drift checks or is unchanged."""
     started = datetime.now(timezone.utc)
     sources = load_sources(sources_file, source_names)
-    run = RunRecord(run_id=new_run_id(started), started_at=started,
-                    mode="archive" if from_archive else "fetch", sources=[s.name for s in sources])
-    loads: list[SourceLoad] = []
+    mode = "reparse" if reparse else ("archive" if from_archive else "fetch")
+    run = RunRecord(run_id=new_run_id(started), started_at=started, mode=mode, sources=[s.name for s in sources])
     summary = RunSummary(run_id=run.run_id, status="running", db_path=str(db_path))
+    state = previous_state(db_path)
+    loads: list[SourceLoad] = []
     for source in sources:
+        previous = state.pages.get(source.name, [])
         try:
-            if from_archive:
-                pages = replay_source(source, Path(from_archive))
+            if reparse:
+                pages = reread_source(source, Path(archive_dir), previous)
+            elif from_archive:
+                pages = replay_source(source, Path(from_archive), previous)
             else:
-                pages = fetch_source(source, Path(archive_dir), fetch_settings)
-            load = parse_source(source, pages)
+                pages = fetch_source(source, Path(archive_dir), previous, fetch_settings)
+            if not (reparse or force) and _unchanged(pages, previous):
+                load = SourceLoad(source=source.name, status="unchanged",
+                                  pages=[{**p.row(), "n_listings": None} for p in pages])
+            else:
+                load = parse_source(source, pages, state.listings.get(source.name), force or reparse)
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised
-            message = _one_line(source, exc)
-            load = SourceLoad(source=source.name, status="failed", message=message)
-            summary.failures.append(message)
+            load = SourceLoad(source=source.name, status="failed", message=_one_line(source, exc))
+        if load.status == "failed":
+            summary.failures.append(load.message)
         loads.append(load)
         summary.sources[source.name] = {
             "status": load.status, "pages": len(load.pages), "listings": len(load.listings),
             "courses": len(load.grouping.courses) if load.grouping else 0,
             "block_errors": len(load.errors), "message": load.message,
         }
-    loaded = [l for l in loads if l.status == "loaded"]
-    run.status = "succeeded" if len(loaded) == len(loads) else ("partial" if loaded else "failed")
+    ok = [l for l in loads if l.status != "failed"]
+    run.status = "succeeded" if len(ok) == len(loads) else ("partial" if ok else "failed")
     run.message = "\n".join(summary.failures) or None
     run.finished_at = datetime.now(timezone.utc)
-    load_run(Path(db_path), run, loads)
+    summary.changes = load_run(Path(db_path), run, loads)
     summary.status = run.status
     create_markdown_artifact(markdown=_markdown(summary), key="refresh-summary",
                              description=f"Refresh {run.run_id}: {run.status}")
+    create_table_artifact(table=summary.changes or [{"run_id": run.run_id, "kind": "no change"}],
+                          key="refresh-changes", description=f"Course changes in run {run.run_id}")
     return summary
 
 
@@ -153,8 +206,6 @@ def _one_line(source: Source, exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, FetchError):
         return f"{source.name}: {exc.url}: {exc.reason}"
-    if isinstance(exc, ParseError):
-        return f"{source.name}: {exc.url}: could not parse: {exc.reason}"
     if isinstance(exc, ArchiveError):
         return f"{source.name}: {exc}"
     return f"{source.name}: {source.start_urls[0]}: {type(exc).__name__}: {exc}"
@@ -166,6 +217,10 @@ def _markdown(summary: RunSummary) -> str:
              "|---|---|---|---|---|---|"]
     for name, s in summary.sources.items():
         lines.append(f"| {name} | {s['status']} | {s['pages']} | {s['listings']} | {s['courses']} | {s['block_errors']} |")
+    kinds = {}
+    for c in summary.changes:
+        kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+    lines += ["", "Changes: " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none")]
     if summary.failures:
         lines += ["", "## Failures", *[f"- {f}" for f in summary.failures]]
     return "\n".join(lines)

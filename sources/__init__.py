@@ -24,6 +24,10 @@ class Source:
     max_pages: int = 20
     hours_per_day: float = 7.0
     days_per_week: float = 5.0
+    # Drift guards: a run that yields fewer listings than this share of the last good
+    # run's, or more unreadable blocks than this share of all blocks, is not loaded.
+    min_listings_ratio: float = 0.5
+    max_unreadable_share: float = 0.2
 
     @property
     def conventions(self) -> Conventions:

@@ -20,7 +20,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
     ("source_runs", "One row per (run, source): how each source fared in each run.", [
         ("run_id", "VARCHAR", "The run (runs.run_id)."),
         ("source", "VARCHAR", "Source name from the sources file, e.g. cupe-workshops."),
-        ("status", "VARCHAR", "loaded, or failed (the source kept its previous data)."),
+        ("status", "VARCHAR", "loaded; unchanged (every page as before: nothing parsed or loaded); or failed (the source kept its previous data)."),
         ("n_pages", "INTEGER", "Pages read for the source."),
         ("n_listings", "INTEGER", "Listings parsed for the source."),
         ("n_block_errors", "INTEGER", "Blocks the parser could not read (see block_errors)."),
@@ -39,13 +39,13 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("etag", "VARCHAR", "ETag the server sent, for the next conditional request."),
         ("last_modified", "VARCHAR", "Last-Modified the server sent, for the next conditional request."),
         ("archive_path", "VARCHAR", "Where the raw page is kept in the archive folder."),
-        ("n_listings", "INTEGER", "Listings parsed from the page."),
+        ("n_listings", "INTEGER", "Listings parsed from the page; null when the page was unchanged and not parsed again."),
+        ("unchanged", "BOOLEAN", "True when the page was the same as in the previous run (HTTP 304, or the same content hash), so it was not parsed or loaded again."),
     ]),
     ("listings", "Current listings: one row per course block on a provider's page, as the last successful run of its source read it.", [
         ("listing_id", "VARCHAR", "Identifier of the listing: its source, page and position (a slot on a page, not a course)."),
         ("course_id", "VARCHAR", "The course the listing belongs to (courses.course_id)."),
         ("variant_id", "VARCHAR", "The variant (length, delivery) the listing belongs to (course_variants.variant_id)."),
-        ("run_id", "VARCHAR", "The run that loaded the listing."),
         ("provider", "VARCHAR", "Union offering the course: CUPE or AUPE."),
         ("source", "VARCHAR", "Source name, e.g. cupe-workshops."),
         ("source_url", "VARCHAR", "URL of the page the listing was read from."),
@@ -70,7 +70,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("methods", "VARCHAR[]", "Teaching methods ('This course utilizes:')."),
         ("learning_outcomes", "VARCHAR[]", "Learning outcomes."),
     ]),
-    ("courses", "Current courses: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course).", [
+    ("courses", "Every course ever seen: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course). Courses that left the catalogue stay, with status 'removed'. Earlier versions are in course_history.", [
         ("course_id", "VARCHAR", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
         ("provider", "VARCHAR", "Union offering the course: CUPE or AUPE."),
         ("source", "VARCHAR", "Source the course was read from."),
@@ -85,9 +85,13 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("max_hours", "DOUBLE", "Longest length in contact hours."),
         ("n_variants", "INTEGER", "Number of variants (length, delivery) of the course."),
         ("n_listings", "INTEGER", "Number of listings on the pages behind the course."),
-        ("run_id", "VARCHAR", "The run that loaded the course."),
+        ("status", "VARCHAR", "active (on the provider's pages in the last successful run of its source) or removed."),
+        ("first_seen_run", "VARCHAR", "The run that first saw the course."),
+        ("first_seen_at", "TIMESTAMPTZ", "When that run started."),
+        ("removed_run", "VARCHAR", "The run that noticed the course had gone; null while it is active (a course that comes back is active again)."),
+        ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version (title, series, description, bullets, audience, lengths)."),
     ]),
-    ("course_variants", "Current variants: one row per (course, length, delivery mode), with why it was grouped into its course.", [
+    ("course_variants", "Variants: one row per (course, length, delivery mode), with why it was grouped into its course. A removed course keeps the variants it last had. Earlier versions are in variant_history.", [
         ("variant_id", "VARCHAR", "Stable identifier of the variant (course, length, delivery)."),
         ("course_id", "VARCHAR", "The course (courses.course_id)."),
         ("duration_text", "VARCHAR", "Length as written."),
@@ -97,7 +101,38 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("join_reason", "VARCHAR", "Why the variant belongs to its course: only variant, same title, same description, or similar description (see join_score)."),
         ("join_score", "DOUBLE", "For 'similar description': how similar (0-100, rapidfuzz ratio) the text is to its nearest sibling."),
         ("n_listings", "INTEGER", "How many listings on the page stand behind the variant (identical listings collapse into one variant)."),
-        ("run_id", "VARCHAR", "The run that loaded the variant."),
+        ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version of the variant."),
+    ]),
+    ("course_history", "Every version of every course: a new version starts when a course is added, comes back, or changes (title, series, description, bullets, audience, lengths); valid_to_run is null for the current version.", [
+        ("course_id", "VARCHAR", "The course (courses.course_id)."),
+        ("valid_from_run", "VARCHAR", "The run that saw this version first."),
+        ("valid_from", "TIMESTAMPTZ", "When that run started."),
+        ("valid_to_run", "VARCHAR", "The run that saw the version end (changed or removed); null while current."),
+        ("valid_to", "TIMESTAMPTZ", "When that run started; null while current."),
+        ("provider", "VARCHAR", "Union offering the course."),
+        ("source", "VARCHAR", "Source the course was read from."),
+        ("title", "VARCHAR", "Title in this version."),
+        ("series", "VARCHAR", "Programme in this version."),
+        ("description", "VARCHAR", "Description in this version."),
+        ("bullets", "VARCHAR[]", "Bullet points in this version."),
+        ("audience", "VARCHAR", "Audience in this version."),
+        ("lengths", "VARCHAR[]", "Lengths the course came in, in this version."),
+        ("min_hours", "DOUBLE", "Shortest length in contact hours, in this version."),
+        ("max_hours", "DOUBLE", "Longest length in contact hours, in this version."),
+        ("content_hash", "VARCHAR", "Hash of the version's fields."),
+    ]),
+    ("variant_history", "Every version of every variant (course, length, delivery): valid from the run that first saw it to the run that saw it go or change.", [
+        ("variant_id", "VARCHAR", "The variant (course_variants.variant_id)."),
+        ("course_id", "VARCHAR", "The course."),
+        ("valid_from_run", "VARCHAR", "The run that saw this version first."),
+        ("valid_from", "TIMESTAMPTZ", "When that run started."),
+        ("valid_to_run", "VARCHAR", "The run that saw the version end; null while current."),
+        ("valid_to", "TIMESTAMPTZ", "When that run started; null while current."),
+        ("duration_text", "VARCHAR", "Length as written."),
+        ("duration_hours", "DOUBLE", "Length in contact hours."),
+        ("delivery_mode", "VARCHAR", "in_person, online or null."),
+        ("n_listings", "INTEGER", "Listings behind the variant in this version."),
+        ("content_hash", "VARCHAR", "Hash of the version's fields."),
     ]),
     ("block_errors", "Blocks a parser could not read, kept for an operator: the page, the position, the raw text and the reason. Never silently dropped.", [
         ("run_id", "VARCHAR", "The run that met the block."),
@@ -109,14 +144,62 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
     ]),
 ]
 
+# Fields compared between two versions of a course, as SQL over a version alias {t}.
+_CHANGE_FIELDS = {
+    "title": "{t}.title",
+    "series": "{t}.series",
+    "description": "{t}.description",
+    "bullets": "array_to_string({t}.bullets, ' | ')",
+    "audience": "{t}.audience",
+    "lengths": "array_to_string({t}.lengths, ', ')",
+}
+_CHANGED_VALUES = ", ".join(
+    f"('{name}', {expr.format(t='prev')}, {expr.format(t='cur')})" for name, expr in _CHANGE_FIELDS.items()
+)
+
 VIEWS: list[tuple[str, str, str]] = [
+    ("course_changes",
+     "What changed, run by run: one row per (run, course, kind of change, field). kind is added (new, or back after removal), removed, or changed (then field names what changed, with its old and new value; a course that gains or loses a length changes its lengths).",
+     f"""WITH v AS (SELECT * FROM course_history),
+        added AS (
+            SELECT cur.valid_from_run AS run_id, cur.course_id, 'added' AS kind, CAST(NULL AS VARCHAR) AS field,
+                   CAST(NULL AS VARCHAR) AS old_value, CAST(NULL AS VARCHAR) AS new_value
+            FROM v cur
+            WHERE NOT EXISTS (SELECT 1 FROM v prev WHERE prev.course_id = cur.course_id
+                              AND prev.valid_to_run = cur.valid_from_run)),
+        removed AS (
+            SELECT prev.valid_to_run, prev.course_id, 'removed', NULL, NULL, NULL
+            FROM v prev
+            WHERE prev.valid_to_run IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM v cur WHERE cur.course_id = prev.course_id
+                              AND cur.valid_from_run = prev.valid_to_run)),
+        changed AS (
+            SELECT cur.valid_from_run, cur.course_id, 'changed', f.field, f.old_value, f.new_value
+            FROM v cur
+            JOIN v prev ON prev.course_id = cur.course_id AND prev.valid_to_run = cur.valid_from_run
+            CROSS JOIN LATERAL (VALUES {_CHANGED_VALUES}) AS f(field, old_value, new_value)
+            WHERE f.old_value IS DISTINCT FROM f.new_value)
+        SELECT c.* FROM (SELECT * FROM added UNION ALL SELECT * FROM removed UNION ALL SELECT * FROM changed) c
+        JOIN runs r USING (run_id)
+        ORDER BY r.started_at, c.course_id, c.kind, c.field"""),
+    ("course_lifecycle",
+     "When each course was first and last seen: first_seen from the run that added it; last_seen is the last run that read its source successfully while the course was on the page.",
+     """SELECT c.course_id, c.provider, c.title, c.status, c.first_seen_run, c.first_seen_at,
+               ls.run_id AS last_seen_run, ls.started_at AS last_seen_at, c.removed_run
+        FROM courses c
+        LEFT JOIN LATERAL (
+            SELECT sr.run_id, r.started_at FROM source_runs sr JOIN runs r USING (run_id)
+            WHERE sr.source = c.source AND sr.status IN ('loaded', 'unchanged')
+              AND (c.removed_run IS NULL
+                   OR r.started_at < (SELECT started_at FROM runs WHERE run_id = c.removed_run))
+            ORDER BY r.started_at DESC LIMIT 1) ls ON true"""),
     ("multi_length_courses",
      "Courses offered in more than one length, with their lengths.",
      """SELECT c.course_id, c.provider, c.series, c.title,
                left(c.description, 80) AS description_start,
                c.lengths, c.min_hours, c.max_hours, c.n_variants
         FROM courses c
-        WHERE (SELECT count(DISTINCT v.duration_hours) FROM course_variants v
+        WHERE c.status = 'active' AND (SELECT count(DISTINCT v.duration_hours) FROM course_variants v
                WHERE v.course_id = c.course_id) > 1
         ORDER BY c.provider, c.max_hours DESC, c.course_id"""),
 ]

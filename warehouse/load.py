@@ -15,6 +15,8 @@ Only the sources that loaded are replaced; a failed source keeps its previous ro
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -37,7 +39,7 @@ class SourceLoad:
     """What one source brings to a run: plain rows, ready to load."""
 
     source: str
-    status: str  # "loaded" | "failed"
+    status: str  # "loaded" | "unchanged" (pages as before: nothing parsed) | "failed"
     pages: list[dict] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
     grouping: Grouping | None = None
@@ -80,16 +82,12 @@ def writer_lock(db_path: Path) -> Iterator[None]:
         fh.close()
 
 
-def _arrow(rows: list[dict], table: str) -> pa.Table:
-    cols = columns(table)
-    return pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows]) if rows else None
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert rows through Arrow in one statement (the fast path, ~100k rows/s)."""
     if not rows:
         return
-    data = _arrow(rows, table)
     cols = columns(table)
+    data = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows])
     con.register("incoming", data)
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming")
@@ -97,8 +95,17 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
         con.unregister("incoming")
 
 
-def rows_for(load: SourceLoad, run_id: str) -> dict[str, list[dict]]:
-    """Rows of every table for one loaded source."""
+_COURSE_VERSION_FIELDS = ("title", "series", "description", "bullets", "audience", "lengths")
+_VARIANT_VERSION_FIELDS = ("duration_text", "duration_hours", "duration_hours_max", "delivery_mode", "n_listings")
+
+
+def content_hash(row: dict, fields: tuple[str, ...]) -> str:
+    payload = json.dumps([row.get(f) for f in fields], ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def rows_for(load: SourceLoad) -> dict[str, list[dict]]:
+    """Rows of the current-state tables for one loaded source."""
     g = load.grouping
     listing_rows = []
     for i, listing in enumerate(load.listings):
@@ -107,18 +114,20 @@ def rows_for(load: SourceLoad, run_id: str) -> dict[str, list[dict]]:
             listing_id=f"{listing.source}:{listing.source_url}#{listing.position}",
             course_id=g.course_of[i] if g else None,
             variant_id=g.variant_of[i] if g else None,
-            run_id=run_id,
         )
         listing_rows.append(row)
-    course_rows = [{**asdict(c), "run_id": run_id} for c in g.courses] if g else []
-    variant_rows = []
+    course_rows, variant_rows = [], []
     if g:
+        for c in g.courses:
+            row = asdict(c)
+            row["content_hash"] = content_hash(row, _COURSE_VERSION_FIELDS)
+            course_rows.append(row)
         for v in g.variants:
             row = asdict(v)
             row.pop("listing_indexes")
-            row["run_id"] = run_id
+            row["content_hash"] = content_hash(row, _VARIANT_VERSION_FIELDS)
             variant_rows.append(row)
-    error_rows = [{"run_id": run_id, "source": load.source, **asdict(e)} for e in load.errors]
+    error_rows = [{"source": load.source, **asdict(e)} for e in load.errors]
     return {"listings": listing_rows, "courses": course_rows, "course_variants": variant_rows,
             "block_errors": error_rows}
 
@@ -155,16 +164,12 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         ensure_schema(con)
         con.execute("BEGIN TRANSACTION")
         loaded = [l for l in loads if l.status == "loaded"]
+        n_courses = 0
         for load in loaded:
-            # Variants go first: they are found through their courses.
-            con.execute("DELETE FROM course_variants WHERE course_id IN "
-                        "(SELECT course_id FROM courses WHERE source = ?)", [load.source])
-            con.execute("DELETE FROM courses WHERE source = ?", [load.source])
-            con.execute("DELETE FROM listings WHERE source = ?", [load.source])
-        for load in loaded:
-            rows = rows_for(load, run.run_id)
-            for table, table_rows in rows.items():
-                _insert(con, table, table_rows)
+            rows = rows_for(load)
+            _load_source(con, run, load.source, rows)
+            _insert(con, "block_errors", [{**r, "run_id": run.run_id} for r in rows["block_errors"]])
+            n_courses += len(rows["courses"])
         for load in loads:
             _insert(con, "pages", [{**p, "run_id": run.run_id} for p in load.pages])
             _insert(con, "source_runs", [{
@@ -172,7 +177,6 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
                 "n_pages": len(load.pages), "n_listings": len(load.listings),
                 "n_block_errors": len(load.errors), "message": load.message,
             }])
-        n_courses = sum(len(l.grouping.courses) for l in loaded if l.grouping)
         _insert(con, "runs", [{
             **asdict(run), "n_pages": sum(len(l.pages) for l in loads),
             "n_listings": sum(len(l.listings) for l in loads), "n_courses": n_courses,
@@ -187,3 +191,68 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         raise
     finally:
         con.close()
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, rows: dict[str, list[dict]]) -> None:
+    """Replace one source's current state and extend its history.
+
+    Listings are replaced. Courses are upserted: new ones added (first seen now),
+    ones that left marked removed (never deleted), ones that came back marked
+    active. A course or variant whose content changed gets a new history version.
+    Nothing is written for what did not change, so loading the same pages twice
+    leaves these tables as they were.
+    """
+    at = run.started_at
+    con.execute("DELETE FROM listings WHERE source = ?", [source])
+    _insert(con, "listings", rows["listings"])
+
+    new_courses = {r["course_id"]: r for r in rows["courses"]}
+    old = {cid: (h, status, fsr, fsa, rr) for cid, h, status, fsr, fsa, rr in con.execute(
+        "SELECT course_id, content_hash, status, first_seen_run, first_seen_at, removed_run "
+        "FROM courses WHERE source = ?", [source]).fetchall()}
+    gone = [cid for cid, (_, status, *_rest) in old.items() if status == "active" and cid not in new_courses]
+    changed = [cid for cid, r in new_courses.items()
+               if cid not in old or old[cid][1] != "active" or old[cid][0] != r["content_hash"]]
+
+    # Course history: close the versions that ended, open the ones that began.
+    _close_versions(con, "course_history", "course_id", gone + [c for c in changed if c in old], run)
+    _insert(con, "course_history", [{**new_courses[cid], "valid_from_run": run.run_id, "valid_from": at}
+                                    for cid in changed])
+    if gone:
+        con.execute("UPDATE courses SET status = 'removed', removed_run = ? "
+                    "WHERE course_id IN (SELECT unnest(?))", [run.run_id, gone])
+    if changed:
+        con.execute("DELETE FROM courses WHERE course_id IN (SELECT unnest(?))", [changed])
+        course_rows = []
+        for cid in changed:
+            first_run, first_at = (old[cid][2], old[cid][3]) if cid in old else (run.run_id, at)
+            course_rows.append({**new_courses[cid], "status": "active", "first_seen_run": first_run,
+                                "first_seen_at": first_at, "removed_run": None})
+        _insert(con, "courses", course_rows)
+
+    # Variants of the courses on the page now: the same, version by version.
+    new_variants = {r["variant_id"]: r for r in rows["course_variants"]}
+    old_variants = dict(con.execute(
+        "SELECT v.variant_id, v.content_hash FROM course_variants v JOIN courses c USING (course_id) "
+        "WHERE c.source = ? AND c.status = 'active'", [source]).fetchall())
+    # Variants of removed courses stay as they last were; only their history versions end.
+    removed_variants = [vid for vid, in con.execute(
+        "SELECT variant_id FROM course_variants WHERE course_id IN (SELECT unnest(?))", [gone]).fetchall()] if gone else []
+    v_gone = [vid for vid in old_variants if vid not in new_variants]
+    v_changed = [vid for vid, r in new_variants.items()
+                 if old_variants.get(vid) != r["content_hash"]]
+    _close_versions(con, "variant_history", "variant_id",
+                    removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
+    _insert(con, "variant_history", [{**new_variants[vid], "valid_from_run": run.run_id, "valid_from": at}
+                                     for vid in v_changed])
+    stale = v_gone + v_changed
+    if stale:
+        con.execute("DELETE FROM course_variants WHERE variant_id IN (SELECT unnest(?))", [stale])
+    _insert(con, "course_variants", [new_variants[vid] for vid in v_changed])
+
+
+def _close_versions(con, table: str, key: str, ids: list[str], run: RunRecord) -> None:
+    if ids:
+        con.execute(f"UPDATE {table} SET valid_to_run = ?, valid_to = ? "
+                    f"WHERE valid_to_run IS NULL AND {key} IN (SELECT unnest(?))",
+                    [run.run_id, run.started_at, ids])

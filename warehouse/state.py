@@ -1,0 +1,65 @@
+"""What the warehouse remembers of earlier runs, read before a run starts.
+
+State lives in the destination: the pages of the last good run of each source
+(for conditional requests and for --reparse) come from the pages table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import WarehouseError
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousPage:
+    source: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str
+    encoding: str | None
+    content_type: str | None
+    archive_path: str | None
+
+
+@dataclass(slots=True)
+class PreviousState:
+    pages: dict[str, list[PreviousPage]]  # per source: the pages of its last good run
+    listings: dict[str, int]  # per source: listings of its last run that loaded
+
+
+def previous_state(db_path: str | Path) -> PreviousState:
+    """What the last good run of each source left: its pages and its listing count."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return PreviousState({}, {})
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{db_path}: cannot read the previous run's pages: {exc}") from exc
+    try:
+        has_pages = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('pages', 'source_runs', 'runs')").fetchone()[0]
+        if has_pages < 3:
+            return PreviousState({}, {})
+        rows = con.execute("""
+            WITH last_good AS (
+                SELECT sr.source, sr.run_id FROM source_runs sr JOIN runs r USING (run_id)
+                WHERE sr.status IN ('loaded', 'unchanged')
+                QUALIFY row_number() OVER (PARTITION BY sr.source ORDER BY r.started_at DESC) = 1)
+            SELECT p.source, p.url, p.etag, p.last_modified, p.content_hash, p.encoding, p.content_type, p.archive_path
+            FROM pages p JOIN last_good USING (source, run_id)
+            ORDER BY p.source, p.fetched_at, p.url""").fetchall()
+        counts = dict(con.execute("""
+            SELECT sr.source, sr.n_listings FROM source_runs sr JOIN runs r USING (run_id)
+            WHERE sr.status = 'loaded'
+            QUALIFY row_number() OVER (PARTITION BY sr.source ORDER BY r.started_at DESC) = 1""").fetchall())
+    finally:
+        con.close()
+    pages: dict[str, list[PreviousPage]] = {}
+    for row in rows:
+        pages.setdefault(row[0], []).append(PreviousPage(*row))
+    return PreviousState(pages, counts)
