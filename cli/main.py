@@ -19,6 +19,7 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A catalogue of union education (AUPE, CUPE) in DuckDB.")
 
+MAX_PAGE_BYTES = 20_000_000  # four times the fetcher's cap on a response
 DB_HELP = "DuckDB file (env COURSES_DB; default courses.duckdb)."
 
 
@@ -142,6 +143,10 @@ def parse(
     except SourcesError as exc:
         _fail(str(exc), 2)
     try:
+        size = file.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            _fail(f"{file}: {size / 1e6:.1f} MB is larger than a catalogue page can be "
+                  f"({MAX_PAGE_BYTES / 1e6:.0f} MB); is this the right file?")
         content = file.read_bytes()
     except OSError as exc:
         _fail(f"{file}: cannot read: {exc.strerror}", 2)

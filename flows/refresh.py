@@ -27,6 +27,7 @@ from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
+from warehouse.load import writer_lock
 from warehouse.changes import changes_of_run
 from warehouse.state import PreviousPage, PreviousState, previous_state
 
@@ -131,7 +132,7 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
 
 @task(cache_policy=NO_CACHE)
 def load_run(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> list[dict]:
-    publish(db_path, run, loads)
+    publish(db_path, run, loads, locked=True)
     return changes_of_run(db_path, run.run_id)
 
 
@@ -154,7 +155,18 @@ def refresh(
     force: bool = False,
     fetch_settings=None,
 ) -> RunSummary:
-    """Refresh the catalogue. `force` loads a source even if it fails the drift checks or is unchanged."""
+    """Refresh the catalogue. `force` loads a source even if it fails the drift checks or is unchanged.
+
+    The run holds the warehouse's writer lock from start to end: a second refresh
+    of the same file stops at once with WarehouseBusy.
+    """
+    with writer_lock(Path(db_path)):
+        return _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
+                        fetch_settings)
+
+
+def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
+             fetch_settings) -> RunSummary:
     started = datetime.now(timezone.utc)
     sources = load_sources(sources_file, source_names)
     mode = "reparse" if reparse else ("archive" if from_archive else "fetch")

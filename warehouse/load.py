@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -127,15 +127,16 @@ def rows_for(load: SourceLoad) -> dict[str, list[dict]]:
             row.pop("listing_indexes")
             row["content_hash"] = content_hash(row, _VARIANT_VERSION_FIELDS)
             variant_rows.append(row)
-    error_rows = [{"source": load.source, **asdict(e)} for e in load.errors]
-    return {"listings": listing_rows, "courses": course_rows, "course_variants": variant_rows,
-            "block_errors": error_rows}
+    return {"listings": listing_rows, "courses": course_rows, "course_variants": variant_rows}
 
 
-def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad]) -> None:
-    """Write the run and its loaded sources into the warehouse, all or nothing."""
+def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, locked: bool = False) -> None:
+    """Write the run and its loaded sources into the warehouse, all or nothing.
+
+    Takes the writer lock unless the caller holds it already (``locked=True``).
+    """
     db_path = Path(db_path)
-    with writer_lock(db_path):
+    with (nullcontext() if locked else writer_lock(db_path)):
         tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         for stale in db_path.parent.glob(f".{db_path.name}.*.tmp"):
             stale.unlink(missing_ok=True)  # left by a run that was killed; we hold the lock
@@ -168,9 +169,11 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         for load in loaded:
             rows = rows_for(load)
             _load_source(con, run, load.source, rows)
-            _insert(con, "block_errors", [{**r, "run_id": run.run_id} for r in rows["block_errors"]])
             n_courses += len(rows["courses"])
         for load in loads:
+            # Unreadable blocks are kept even when their source failed its checks.
+            _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
+                                          for e in load.errors])
             _insert(con, "pages", [{**p, "run_id": run.run_id} for p in load.pages])
             _insert(con, "source_runs", [{
                 "run_id": run.run_id, "source": load.source, "status": load.status,
