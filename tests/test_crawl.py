@@ -1,0 +1,41 @@
+"""Pagination: "next" links are followed, within the page cap, and every page is archived."""
+from __future__ import annotations
+
+from fetch.archive import read_archive
+from fetch.client import Fetcher
+from fetch.crawl import crawl
+from parsers.lines import next_page_urls
+from tests.localserver import LocalServer, Response
+from tests.test_flow import FAST
+
+
+def page(n: int, last: bool = False) -> Response:
+    nxt = "" if last else f'<nav class="pager"><a rel="next" href="/w?page={n + 1}">Next</a></nav>'
+    body = f"<html><body><main><div><div>3 hours</div><p>Workshop {n}.</p></div>{nxt}</main></body></html>"
+    return Response(body=body.encode(), headers={"Content-Type": "text/html"})
+
+
+def test_next_links_followed_up_to_the_cap(tmp_path):
+    with LocalServer() as srv:
+        for n in range(1, 6):
+            srv.routes["/w" if n == 1 else f"/w?page={n}"] = page(n, last=n == 5)
+        with Fetcher(["127.0.0.1"], FAST) as f:
+            pages = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=20, find_next=next_page_urls)
+        assert [p.url for p in pages] == [srv.url("/w")] + [srv.url(f"/w?page={n}") for n in range(2, 6)]
+        assert "Workshop 5." in pages[-1].text
+        with Fetcher(["127.0.0.1"], FAST) as f:
+            capped = crawl("t", [srv.url("/w")], f, tmp_path, max_pages=3, find_next=next_page_urls)
+        assert len(capped) == 3
+        archived = read_archive(tmp_path, "s", "unused")
+        assert sorted(p.url for p in archived) == sorted(p.url for p in pages)
+        assert {p.content_hash for p in archived} == {p.content_hash for p in pages}
+
+
+def test_a_next_link_that_loops_back_is_not_fetched_twice(tmp_path):
+    with LocalServer() as srv:
+        srv.routes["/a"] = Response(body=b'<main><a rel="next" href="/b">n</a></main>', headers={"Content-Type": "text/html"})
+        srv.routes["/b"] = Response(body=b'<main><a rel="next" href="/a">n</a></main>', headers={"Content-Type": "text/html"})
+        with Fetcher(["127.0.0.1"], FAST) as f:
+            pages = crawl("s", [srv.url("/a")], f, tmp_path, max_pages=20, find_next=next_page_urls)
+        assert [p.url for p in pages] == [srv.url("/a"), srv.url("/b")]
+        assert srv.hits.count("/a") == 1
