@@ -203,5 +203,9 @@ def query(
         Console(width=200).print(table)
 
 
+from cli import analyst  # noqa: E402  (search, export, report, dictionary)
+
+analyst.register(app)
+
 if __name__ == "__main__":
     app()

@@ -205,6 +205,40 @@ VIEWS: list[tuple[str, str, str]] = [
 ]
 
 
+VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "course_changes": {
+        "run_id": "The run that saw the change (runs.run_id).",
+        "course_id": "The course (courses.course_id).",
+        "kind": "added (new, or back after removal), removed, or changed.",
+        "field": "For changed: the field that changed (title, series, description, bullets, audience, lengths); null otherwise.",
+        "old_value": "For changed: the value before the run.",
+        "new_value": "For changed: the value after the run.",
+    },
+    "course_lifecycle": {
+        "course_id": "The course.",
+        "provider": "Union offering the course.",
+        "title": "Course title; null where the page gives none.",
+        "status": "active or removed.",
+        "first_seen_run": "The run that first saw the course.",
+        "first_seen_at": "When that run started.",
+        "last_seen_run": "The last run that read the course's source successfully while the course was on the page.",
+        "last_seen_at": "When that run started.",
+        "removed_run": "The run that noticed the course had gone; null while active.",
+    },
+    "multi_length_courses": {
+        "course_id": "The course.",
+        "provider": "Union offering the course.",
+        "series": "Programme or series.",
+        "title": "Course title; null where the page gives none.",
+        "description_start": "The first 80 characters of the description, to recognise an untitled course.",
+        "lengths": "The lengths the course comes in, as written, shortest first.",
+        "min_hours": "Shortest length in contact hours.",
+        "max_hours": "Longest length in contact hours.",
+        "n_variants": "Number of variants (length, delivery).",
+    },
+}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing and (re)write every comment. Idempotent."""
     for table, comment, columns in TABLES:
@@ -216,6 +250,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for view, comment, sql in VIEWS:
         con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
         con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
+        for column, col_comment in VIEW_COLUMNS[view].items():
+            con.execute(f"COMMENT ON COLUMN {view}.{column} IS {_lit(col_comment)}")
+    from warehouse.analyst import ensure_analyst_schema
+
+    ensure_analyst_schema(con)
 
 
 def _lit(text: str) -> str:

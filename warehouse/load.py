@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from grouping import Grouping
 from schema.models import BlockError, Listing
+from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 
@@ -82,11 +83,11 @@ def writer_lock(db_path: Path) -> Iterator[None]:
         fh.close()
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], cols: list[str] | None = None) -> None:
     """Insert rows through Arrow in one statement (the fast path, ~100k rows/s)."""
     if not rows:
         return
-    cols = columns(table)
+    cols = cols or columns(table)
     data = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows])
     con.register("incoming", data)
     try:
@@ -232,6 +233,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
             course_rows.append({**new_courses[cid], "status": "active", "first_seen_run": first_run,
                                 "first_seen_at": first_at, "removed_run": None})
         _insert(con, "courses", course_rows)
+        # Topics follow the course's content: recomputed for the courses that changed.
+        con.execute("DELETE FROM course_topics WHERE course_id IN (SELECT unnest(?))", [changed])
+        _insert(con, "course_topics", [
+            {"course_id": cid, "topic": topic, "rule": rule}
+            for cid in changed
+            for topic, rule in assign_topics(new_courses[cid]["title"], new_courses[cid]["series"],
+                                             new_courses[cid]["description"], new_courses[cid]["bullets"])],
+            cols=["course_id", "topic", "rule"])
 
     # Variants of the courses on the page now: the same, version by version.
     new_variants = {r["variant_id"]: r for r in rows["course_variants"]}
