@@ -227,3 +227,21 @@ def test_cli_errors_are_one_line(app, sample_db, tmp_path):
 def test_every_command_docstring_has_an_example():
     for fn in (analyst_cli.search, analyst_cli.export, analyst_cli.report, analyst_cli.dictionary):
         assert "Example: courses " in fn.__doc__
+
+
+def test_the_duckdb_shell_opens_a_file_the_pipeline_wrote(tmp_path):
+    """The duckdb-cli package pinned beside duckdb reads the warehouse (same storage version)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    shell = Path(sys.executable).with_name("duckdb")
+    shell = shell if shell.exists() else shutil.which("duckdb")
+    assert shell, "the duckdb shell (duckdb-cli) is not installed beside the Python package"
+    db = build_sample_db(tmp_path / "shell.duckdb")
+    out = subprocess.run([str(shell), "-readonly", "-csv", str(db), "-c",
+                          "SELECT provider, count(*) FROM courses GROUP BY 1 ORDER BY 1"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["provider,count_star()", "AUPE,9", "CUPE,78"]
