@@ -1,0 +1,439 @@
+"""One measurement per process: ``python -m bench.stages STAGE WHAT --size N --repeat R``.
+
+``python -m bench`` runs each (stage, what, size) in a process of its own, so that its peak
+resident memory is real and nothing one measurement allocated stays in the next one's RSS.
+The process builds its input first (untimed), resets the kernel's RSS high-water mark
+(``/proc/self/clear_refs``), then times ``repeat`` runs and prints one JSON object on its
+last line of stdout: the run times, the peak RSS during the timed runs, and any extras.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "archive"
+
+
+# --- measuring -------------------------------------------------------------------------
+
+def reset_peak_rss() -> bool:
+    """Reset the RSS high-water mark (Linux >= 4.0); False where that cannot be done."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS since the last reset (VmHWM), else since the process started (ru_maxrss)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn: Callable[[], object], repeat: int, budget_s: float = 90.0) -> list[float]:
+    """Run fn up to `repeat` times (at least min(3, repeat) unless over budget twice over)."""
+    times: list[float] = []
+    for k in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        spent = sum(times)
+        if spent > budget_s and (k + 1 >= min(3, repeat) or spent > 2 * budget_s):
+            break
+    return times
+
+
+# --- inputs ----------------------------------------------------------------------------
+
+def _pages(size: int):
+    from bench.generate import catalogue
+
+    return catalogue(size)
+
+
+def _parse_normalise(pages, parse_of: dict[str, Callable]) -> dict[str, list]:
+    """parse + normalise every page, per source as flows.refresh.parse_source does."""
+    from normalise.listing import normalise
+    from parsers import get_parser
+    from sources import load_sources
+
+    out = {}
+    for source in load_sources():
+        raws = []
+        for page in pages:
+            if page.source == source.name:
+                raws.extend(parse_of[source.name](page.html, page.url).listings)
+        parser = get_parser(source.parser)
+        out[source.name] = normalise(raws, provider=source.provider, source=source.name,
+                                     conventions=source.conventions,
+                                     prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
+    return out
+
+
+def _our_parsers() -> dict[str, Callable]:
+    from parsers import get_parser
+    from sources import load_sources
+
+    return {s.name: get_parser(s.parser).parse for s in load_sources()}
+
+
+def _loads(size: int):
+    """SourceLoads of a generated catalogue (parsed, normalised, grouped), as the flow builds them."""
+    import hashlib
+
+    from grouping import group_listings
+    from warehouse.load import SourceLoad
+
+    pages = _pages(size)
+    listings = _parse_normalise(pages, _our_parsers())
+    now = datetime.now(timezone.utc)
+    loads = []
+    for name, ls in listings.items():
+        page_rows = [{"source": name, "url": p.url, "status_code": 200, "fetched_at": now,
+                      "content_hash": hashlib.sha256(p.html.encode()).hexdigest(), "encoding": "utf-8",
+                      "content_type": "text/html; charset=utf-8", "bytes": len(p.html.encode()),
+                      "etag": None, "last_modified": None, "archive_path": f"{name}/page.html.gz",
+                      "n_listings": p.n_listings} for p in pages if p.source == name]
+        loads.append(SourceLoad(source=name, status="loaded", pages=page_rows, listings=ls,
+                                grouping=group_listings(ls)))
+    return loads
+
+
+def _run_record(loads):
+    from warehouse.load import RunRecord
+
+    now = datetime.now(timezone.utc)
+    return RunRecord(run_id="bench-" + now.strftime("%H%M%S%f"), started_at=now, mode="archive",
+                     sources=[l.source for l in loads], finished_at=now, status="succeeded")
+
+
+# --- stages ----------------------------------------------------------------------------
+
+def parse_stage(what: str, size: int, repeat: int) -> dict:
+    """parse + normalise (ours), the BeautifulSoup baseline, or a bare Lexbor parse."""
+    pages = _pages(size)
+    extra = {"pages": len(pages), "mb": round(sum(len(p.html.encode()) for p in pages) / 1e6, 1)}
+    if what == "bare":
+        from selectolax.lexbor import LexborHTMLParser
+
+        def run():
+            for p in pages:
+                LexborHTMLParser(p.html)
+    else:
+        if what == "bs4":
+            from bench.bs4_baseline import PARSERS as parse_of
+        else:
+            parse_of = _our_parsers()
+        n = sum(len(v) for v in _parse_normalise(pages, parse_of).values())  # warm-up, and a check
+        if n != size:
+            raise SystemExit(f"parse {what}: {n} listings from a catalogue of {size}")
+
+        def run():
+            _parse_normalise(pages, parse_of)
+    return {"extra": extra, **_measure(run, repeat)}
+
+
+def group_stage(what: str, size: int, repeat: int) -> dict:
+    from grouping import group_listings
+
+    listings = _parse_normalise(_pages(size), _our_parsers())
+    g = {name: group_listings(ls) for name, ls in listings.items()}
+    extra = {"courses": sum(len(x.courses) for x in g.values()),
+             "multi_length": sum(1 for x in g.values() for c in x.courses if c.n_variants > 1)}
+
+    def run():
+        for ls in listings.values():  # one call per source, as the flow does
+            group_listings(ls)
+    return {"extra": extra, **_measure(run, repeat)}
+
+
+def load_stage(what: str, size: int, repeat: int) -> dict:
+    """publish() into a new warehouse file, or the same publish() with every insert done row
+    by row with executemany.
+
+    The baseline swaps warehouse.load._insert (one Arrow INSERT ... SELECT per table) for an
+    executemany of the same rows (built by warehouse.load.rows_for, as _write does) into the
+    same tables (warehouse.ddl.ensure_schema), in the same transaction; so the two differ in
+    the insert path only, whatever else the load does (history tables, upserts).
+    """
+    from unittest import mock
+
+    import duckdb
+
+    import warehouse.load as wl
+    from warehouse.ddl import columns
+
+    loads = _loads(size)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    db = tmp / "bench.duckdb"
+
+    def run_publish():
+        for f in tmp.iterdir():
+            f.unlink()
+        wl.publish(db, _run_record(loads), loads)
+
+    def executemany_insert(con, table: str, rows: list[dict], cols: list[str] | None = None, **_) -> None:
+        if not rows:
+            return
+        cols = cols or columns(table)
+        con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        [[r.get(c) for c in cols] for r in rows])
+
+    def run_executemany():
+        with mock.patch.object(wl, "_insert", executemany_insert):
+            run_publish()
+
+    try:
+        out = _measure(run_publish if what == "publish" else run_executemany, repeat)
+        con = duckdb.connect(str(db), read_only=True)
+        tables = [t for t, in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()]
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        con.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if counts.get("listings") != size:
+        raise SystemExit(f"load {what}: {counts.get('listings')} listings loaded of {size}")
+    return {"extra": {"rows": sum(counts.values()), **counts}, **out}
+
+
+def _prefect_env() -> Path:
+    home = Path(tempfile.mkdtemp(prefix="bench-prefect-"))
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+    os.environ.pop("PREFECT_API_URL", None)
+    return home
+
+
+class _TaskHook:
+    """Wraps prefect.task_engine.run_task (Task.__call__ imports it at each call): counts task
+    runs by name and, when `direct` is set, runs the task's plain function instead, so the
+    flow's own body runs with no Prefect machinery under its tasks."""
+
+    def __init__(self) -> None:
+        import prefect.task_engine as te
+
+        self.counts: dict[str, int] = {}
+        self.direct = False
+        self._te, self._original = te, te.run_task
+        te.run_task = self
+
+    def __call__(self, task, *args, **kwargs):
+        self.counts[task.name] = self.counts.get(task.name, 0) + 1
+        if self.direct:
+            return task.fn(**(kwargs.get("parameters") or {}))
+        return self._original(task, *args, **kwargs)
+
+
+def refresh_stage(what: str, size: int, repeat: int) -> dict:
+    """The sample archive end to end through the Prefect flow (each run into a new warehouse
+    file, so nothing is skipped as unchanged), against the flow's own body run with no Prefect:
+    ``refresh.fn`` with every task called as its plain function and the artifact calls made
+    no-ops. Prefect's start-up is timed apart: an empty flow run first in this process."""
+    home = _prefect_env()
+    from unittest import mock
+
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+
+    from flows import refresh as r
+
+    @flow(name="bench-empty")
+    def empty() -> None:
+        return None
+
+    t0 = time.perf_counter()
+    empty()
+    startup = time.perf_counter() - t0
+    empty_warm = timed(empty, repeat)
+
+    @task(cache_policy=NO_CACHE)
+    def noop(k: int) -> int:
+        return k
+
+    @flow(name="bench-tasks")
+    def with_tasks(n: int) -> None:
+        for k in range(n):
+            noop(k)
+
+    n_noop = 20
+    with_tasks_times = timed(lambda: with_tasks(n_noop), repeat)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    counter = [0]
+
+    def db() -> str:
+        counter[0] += 1
+        return str(tmp / f"refresh-{counter[0]}.duckdb")
+
+    hook = _TaskHook()
+    summary = r.refresh(db_path=db(), from_archive=str(SAMPLES))  # warm-up (first imports)
+    if not summary.ok:
+        raise SystemExit(f"refresh failed: {summary.failures}")
+    n_listings = sum(s["listings"] for s in summary.sources.values())
+    tasks = dict(hook.counts)
+    artifacts = [name for name in dir(r) if name.startswith("create_") and name.endswith("_artifact")]
+
+    def direct():
+        hook.direct = True
+        patches = [mock.patch.object(r, name, lambda *a, **k: None) for name in artifacts]
+        for p in patches:
+            p.start()
+        try:
+            out = r.refresh.fn(db_path=db(), from_archive=str(SAMPLES))
+        finally:
+            for p in patches:
+                p.stop()
+            hook.direct = False
+        if not out.ok:
+            raise SystemExit(f"refresh (direct) failed: {out.failures}")
+
+    reset_peak_rss()
+    flow_times = timed(lambda: r.refresh(db_path=db(), from_archive=str(SAMPLES)), repeat)
+    direct_times = timed(direct, repeat)
+    peak = peak_rss_mb()
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return {"times": flow_times, "peak_rss_mb": peak, "size": n_listings,
+            "extra": {"startup_s": startup, "empty_flow_s": statistics.median(empty_warm),
+                      "per_task_s": (statistics.median(with_tasks_times) - statistics.median(empty_warm)) / n_noop,
+                      "direct_s": statistics.median(direct_times), "direct_times": direct_times,
+                      "tasks_per_run": sum(tasks.values()), "tasks": tasks, "artifacts": artifacts}}
+
+
+def nightly_stage(what: str, size: int, repeat: int) -> dict:
+    """A first run against a local HTTP server (fresh warehouse and archive), then a run with
+    nothing changed on the server; the server answers conditional requests with 304."""
+    home = _prefect_env()
+    import hashlib
+
+    from prefect import flow
+
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import AUPE_URL, CUPE_URL
+    from fetch.client import FetchSettings
+    from flows.refresh import refresh
+    from tests.localserver import LocalServer, Request, Response
+
+    @flow(name="bench-empty")
+    def empty() -> None:
+        return None
+
+    empty()  # Prefect's temporary server starts here, outside both timings
+    pages = _pages(size)
+    settings = FetchSettings(per_host_delay=0, backoff_base=0.01, attempts=2, connect_timeout=5,
+                             read_timeout=30)
+    last_modified = "Wed, 01 Oct 2025 00:00:00 GMT"
+
+    def route(body: bytes):
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+        def answer(req: Request) -> Response:
+            if req.headers.get("if-none-match") == etag or (
+                    "if-none-match" not in req.headers and req.headers.get("if-modified-since") == last_modified):
+                return Response(status=304, headers={"ETag": etag, "Last-Modified": last_modified})
+            return Response(body=body, headers={"Content-Type": "text/html; charset=utf-8", "ETag": etag,
+                                                "Last-Modified": last_modified})
+        return answer
+
+    first, again = [], []
+    with LocalServer() as srv:
+        for p in pages:
+            path = p.url.split("://", 1)[1]
+            srv.routes[path[path.index("/"):]] = route(p.html.encode())
+        tmp = Path(tempfile.mkdtemp(prefix="bench-nightly-"))
+        cupe_path, aupe_path = (u.split("://", 1)[1] for u in (CUPE_URL, AUPE_URL))
+        sources = tmp / "sources.toml"
+        sources.write_text(f"""
+[[source]]
+name = "cupe-workshops"
+provider = "CUPE"
+parser = "cupe_workshops"
+start_urls = ["{srv.url(cupe_path[cupe_path.index('/'):])}"]
+allowed_hosts = ["127.0.0.1"]
+max_pages = 200
+
+[[source]]
+name = "aupe-courses"
+provider = "AUPE"
+parser = "aupe_courses"
+start_urls = ["{srv.url(aupe_path[aupe_path.index('/'):])}"]
+allowed_hosts = ["127.0.0.1"]
+max_pages = 200
+""")
+        reset_peak_rss()
+        n_first = n_again = 0
+        for k in range(repeat):
+            run_dir = tmp / f"run{k}"
+            kwargs = dict(db_path=str(run_dir / "c.duckdb"), sources_file=str(sources),
+                          archive_dir=str(run_dir / "archive"), fetch_settings=settings)
+            t0 = time.perf_counter()
+            s1 = refresh(**kwargs)
+            first.append(time.perf_counter() - t0)
+            n_first = len(srv.requests)
+            t0 = time.perf_counter()
+            s2 = refresh(**kwargs)
+            again.append(time.perf_counter() - t0)
+            if not (s1.ok and s2.ok):
+                raise SystemExit(f"nightly runs failed: {s1.failures} {s2.failures}")
+            second = srv.requests[n_first:]
+            n_again = len(second)
+            conditional = sum(1 for q in second if "if-none-match" in q.headers or "if-modified-since" in q.headers)
+            srv.requests.clear()
+        peak = peak_rss_mb()
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return {"times": again, "peak_rss_mb": peak,
+            "extra": {"first_times": first, "first_s": statistics.median(first), "pages": len(pages),
+                      "requests_unchanged_run": n_again, "conditional_requests": conditional,
+                      "listings_first": sum(v["listings"] for v in s1.sources.values()),
+                      "listings_unchanged": sum(v["listings"] for v in s2.sources.values())}}
+
+
+def _measure(run: Callable[[], object], repeat: int) -> dict:
+    reset_peak_rss()
+    times = timed(run, repeat)
+    return {"times": times, "peak_rss_mb": peak_rss_mb()}
+
+
+STAGES = {"parse": parse_stage, "group": group_stage, "load": load_stage,
+          "refresh": refresh_stage, "nightly": nightly_stage}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.stages")
+    ap.add_argument("stage", choices=sorted(STAGES))
+    ap.add_argument("what")
+    ap.add_argument("--size", type=int, required=True)
+    ap.add_argument("--repeat", type=int, default=5)
+    a = ap.parse_args(argv)
+    out = {"stage": a.stage, "what": a.what, "size": a.size, "rss_reset": reset_peak_rss()}
+    out.update(STAGES[a.stage](a.what, a.size, a.repeat))
+    out["median_s"] = statistics.median(out["times"])
+    print(json.dumps(out, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The benchmark keeps working: its generator, its BeautifulSoup baseline, its table.
+
+No test here asserts a time: timings belong in bench/RESULTS.md, not in CI.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bench import bs4_baseline
+from bench.__main__ import STAGE_NAMES
+from bench.generate import catalogue
+from parsers import aupe_courses, cupe_workshops
+from tests.conftest import AUPE_URL, CUPE_URL, ROOT
+
+PARSERS = {"cupe-workshops": cupe_workshops.parse, "aupe-courses": aupe_courses.parse}
+
+
+@pytest.mark.parametrize("fixture, ours, theirs, url", [
+    ("cupe_html", cupe_workshops.parse, bs4_baseline.parse_cupe, CUPE_URL),
+    ("aupe_html", aupe_courses.parse, bs4_baseline.parse_aupe, AUPE_URL),
+])
+def test_beautifulsoup_baseline_reads_the_samples_as_our_parsers_do(request, fixture, ours, theirs, url):
+    page = request.getfixturevalue(fixture)
+    a, b = ours(page, url), theirs(page, url)
+    assert a.listings and a.listings == b.listings
+    assert a.errors == b.errors and a.next_urls == b.next_urls
+
+
+def test_generated_catalogue_is_seeded_and_read_whole_by_both():
+    pages = catalogue(1000)
+    assert [p.html for p in pages] == [p.html for p in catalogue(1000)]
+    assert [p.html for p in pages] != [p.html for p in catalogue(1000, seed=8)]
+    assert sum(p.n_listings for p in pages) == 1000
+    assert sum(p.n_listings for p in pages if p.source == "cupe-workshops") == 900
+    for page in pages:
+        ours = PARSERS[page.source](page.html, page.url)
+        assert len(ours.listings) == page.n_listings and not ours.errors
+        assert ours.listings == bs4_baseline.PARSERS[page.source](page.html, page.url).listings
+    # Pages link to the next one, as the sites' pagers do.
+    paged = catalogue(2500, per_page=1000)
+    cupe = [p for p in paged if p.source == "cupe-workshops"]
+    assert len(cupe) == 3 and cupe_workshops.parse(cupe[0].html, cupe[0].url).next_urls == [cupe[1].url]
+
+
+def test_generated_catalogue_has_length_variants():
+    from grouping import group_listings
+    from normalise.listing import normalise
+
+    page = next(p for p in catalogue(1000) if p.source == "cupe-workshops")
+    raws = cupe_workshops.parse(page.html, page.url).listings
+    grouping = group_listings(normalise(raws, provider="CUPE", source="cupe-workshops",
+                                        prefixes=cupe_workshops.PROGRAMME_PREFIXES))
+    in_multi = sum(c.n_listings for c in grouping.courses if c.n_variants > 1)
+    assert 0.05 * len(raws) <= in_multi <= 0.2 * len(raws)  # about one listing in ten
+
+
+def test_quick_benchmark_prints_every_stage():
+    proc = subprocess.run([sys.executable, "-m", "bench", "--sizes", "1000", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line.split(" | ")[0].lstrip("| ") for line in proc.stdout.splitlines() if line.startswith("| ")]
+    for stage in STAGE_NAMES:
+        assert stage in rows, f"no row for {stage!r} in:\n{proc.stdout}"
+    assert "ERROR" not in proc.stdout
+    assert "BeautifulSoup" in proc.stdout and "executemany" in proc.stdout
