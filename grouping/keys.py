@@ -5,17 +5,22 @@ import hashlib
 import re
 import unicodedata
 
-from normalise.duration import DURATION_RE
+from normalise.duration import WORD_NUMBERS
 
-_NON_WORD = re.compile(r"[^\w]+")
-_WS = re.compile(r"\s+")
+# bytes.translate table: ASCII letters and digits stay (upper case lowered), all else is a space.
+_FOLD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+# A length in folded text (lower case, punctuation already spaces): "6 hour", "2 3 hours"
+# (from "2-3 hours"), "1 5 days" (from "1.5 days"), "two day", "half day", "2 to 3 hours".
+_NUM = r"(?:\d+|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + ")"
+_FOLDED_LENGTH = re.compile(rf"\b{_NUM}(?: (?:to )?{_NUM})? ?(?:hours?|hrs?|h|days?|weeks?|wks?)\b")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = DURATION_RE.sub(" ", text.lower())
-    return _WS.sub(" ", _NON_WORD.sub(" ", text)).strip()
+    # Accents off ("é" -> "e" + a combining mark, which goes); what else lies outside ASCII
+    # is punctuation (curly quotes, dashes) and goes too. Then case and punctuation, bytewise.
+    raw = text.encode("ascii") if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+    text = _FOLDED_LENGTH.sub(" ", raw.translate(_FOLD_BYTES).decode("ascii"))
+    return " ".join(text.split())
 
 
 def title_key(title: str | None) -> str | None:
@@ -32,5 +37,6 @@ def description_key(description: str, bullets: list[str]) -> str:
 
 
 def stable_id(prefix: str, *parts: object) -> str:
-    digest = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
-    return f"{prefix}{digest[:16]}"
+    """prefix + 16 hex digits of the SHA-256 of the parts (None as the empty string)."""
+    text = "\x1f".join(["" if p is None else p if p.__class__ is str else str(p) for p in parts])
+    return prefix + hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -10,7 +10,8 @@ Rules (precision before recall: two different courses must never be merged):
 3. Where a title is missing: the same description (folded: case, white space,
    punctuation and length mentions) -> same course, unless the titled listings
    with that description disagree on their title.
-4. Where titles are missing on both sides: a reworded description joins only if
+4. Where titles are missing on both sides (candidates share the opening or
+   closing 40 characters of their folded text): a reworded description joins only if
    it is at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio on the folded
    text), the lengths differ, and the join puts no two different texts at one
    length into a course. See docs/grouping.md for how the threshold was chosen.
@@ -23,16 +24,17 @@ depend on row order, run number, sibling variants or a length suffix.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from grouping.keys import description_key, stable_id, title_key
+from schema.batch import paused_gc
 from schema.models import Listing
 
 SIMILARITY_THRESHOLD = 90.0
-_BLOCK_WORDS = 6
+_BLOCK_CHARS = 40  # candidates share the first or the last 40 characters of their folded text
 _MAX_CANDIDATES = 50  # a candidate bucket larger than this is too generic to compare
 
 
@@ -101,13 +103,17 @@ def _length_key(listing: Listing) -> tuple:
 
 
 def group_listings(listings: list[Listing]) -> Grouping:
+    with paused_gc():
+        return _group(listings)
+
+
+def _group(listings: list[Listing]) -> Grouping:
     n = len(listings)
+    lengths = [_length_key(l) for l in listings]
     tkeys = [title_key(l.title) for l in listings]
     dkeys = [description_key(l.description, l.bullets) for l in listings]
     blocks = [(l.provider, l.series or "") for l in listings]
     uf = _UnionFind(n)
-    # group root -> {length: description key}, to refuse fuzzy joins that put two texts at one length
-    texts_at: dict[int, dict[tuple, set[str]]] = {}
 
     # Rule 2: same title.
     by_title: dict[tuple, list[int]] = defaultdict(list)
@@ -137,45 +143,54 @@ def group_listings(listings: list[Listing]) -> Grouping:
             uf.union(untitled[0], titled)
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
-    for i in range(n):
-        r = uf.find(i)
-        texts_at.setdefault(r, defaultdict(set))[_length_key(listings[i])].add(dkeys[i])
     candidates: dict[tuple, list[int]] = defaultdict(list)
     for i in range(n):
         if tkeys[i] or not dkeys[i]:
             continue
-        words = dkeys[i].split()
-        candidates[(blocks[i], "head", " ".join(words[:_BLOCK_WORDS]))].append(i)
-        candidates[(blocks[i], "tail", " ".join(words[-_BLOCK_WORDS:]))].append(i)
+        candidates[(blocks[i], "head", dkeys[i][:_BLOCK_CHARS])].append(i)
+        candidates[(blocks[i], "tail", dkeys[i][-_BLOCK_CHARS:])].append(i)
     fuzzy_pairs: list[tuple[float, int, int]] = []
     for members in candidates.values():
         if len(members) < 2 or len(members) > _MAX_CANDIDATES:
             continue
         for a_pos, a in enumerate(members):
             for b in members[a_pos + 1:]:
-                if dkeys[a] == dkeys[b] or _length_key(listings[a]) == _length_key(listings[b]):
+                if dkeys[a] == dkeys[b] or lengths[a] == lengths[b]:
                     continue
                 score = fuzz.ratio(dkeys[a], dkeys[b])
                 if score >= SIMILARITY_THRESHOLD:
                     fuzzy_pairs.append((score, a, b))
-    for score, a, b in sorted(fuzzy_pairs, reverse=True):
+    if fuzzy_pairs:
+        _join_similar(fuzzy_pairs, uf, lengths, dkeys)
+
+    return _build(listings, uf, lengths, tkeys, dkeys, blocks)
+
+
+def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:
+    """Join the most similar pairs first, refusing any join that would put two different
+    texts at one length into a course."""
+    involved = {uf.find(i) for _, a, b in pairs for i in (a, b)}
+    texts_at: dict[int, dict[tuple, set[str]]] = {}  # group root -> {length: description keys}
+    for i in range(len(dkeys)):
+        r = uf.find(i)
+        if r in involved:
+            texts_at.setdefault(r, defaultdict(set))[lengths[i]].add(dkeys[i])
+    for _score, a, b in sorted(pairs, reverse=True):
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
         ta, tb = texts_at[ra], texts_at[rb]
         if any(length in ta and ta[length] != tb[length] for length in tb):
-            continue  # would put two different texts at one length into a course
+            continue
         root = uf.union(a, b)
-        merged = defaultdict(set)
+        merged: dict[tuple, set[str]] = defaultdict(set)
         for t in (ta, tb):
             for length, keys in t.items():
                 merged[length] |= keys
         texts_at[root] = merged
 
-    return _build(listings, uf, tkeys, dkeys, blocks)
 
-
-def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
+def _build(listings, uf, lengths_of, tkeys, dkeys, blocks) -> Grouping:
     members_of: dict[int, list[int]] = defaultdict(list)
     for i in range(len(listings)):
         members_of[uf.find(i)].append(i)
@@ -185,6 +200,13 @@ def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
     variant_of = [""] * len(listings)
     for members in members_of.values():
         first = listings[members[0]]
+        if len(members) == 1:  # most courses: one listing, one variant
+            course, variant = _single(members[0], first, tkeys, dkeys, blocks)
+            courses.append(course)
+            variants.append(variant)
+            course_of[members[0]] = course.course_id
+            variant_of[members[0]] = variant.variant_id
+            continue
         titled = sorted(tkeys[i] for i in members if tkeys[i])
         if titled:
             key_kind, key = "title", titled[0]
@@ -197,14 +219,13 @@ def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
         for i in members:
             l = listings[i]
             by_variant[(l.duration_hours, l.duration_hours_max, l.duration_text if l.duration_hours is None else None, l.delivery_mode)].append(i)
-        text_count = Counter(dkeys[i] for i in members)
-        main_text = max(text_count, key=lambda k: (text_count[k], k))
+        main_text = _most_common(dkeys[i] for i in members)
         rep = listings[next(i for i in members if dkeys[i] == main_text)]
-        title_count = Counter(listings[i].title for i in members if listings[i].title)
+        title = _most_common(listings[i].title for i in members if listings[i].title)
         course_variants = []
         for (hours, hours_max, text_len, mode), idx in by_variant.items():
             l = listings[idx[0]]
-            reason, score = _reason(idx[0], members, listings, tkeys, dkeys)
+            reason, score = _reason(idx[0], members, listings, lengths_of, tkeys, dkeys)
             variant = Variant(
                 variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode),
                 course_id=course_id,
@@ -233,7 +254,7 @@ def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
             course_id=course_id,
             provider=provider,
             source=first.source,
-            title=max(title_count, key=lambda t: (title_count[t], t)) if title_count else None,
+            title=title,
             series=first.series,
             description=rep.description,
             bullets=rep.bullets,
@@ -249,9 +270,38 @@ def _build(listings, uf, tkeys, dkeys, blocks) -> Grouping:
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
-def _reason(i: int, members: list[int], listings, tkeys, dkeys) -> tuple[str, float | None]:
+def _single(i: int, l: Listing, tkeys, dkeys, blocks) -> tuple[Course, Variant]:
+    """The course of a listing that shares it with no other: the same ids and fields as the
+    general path in _build gives a one-member group, without its bookkeeping."""
+    provider, series = blocks[i]
+    key_kind, key = ("title", tkeys[i]) if tkeys[i] else ("description", dkeys[i])
+    course_id = stable_id("c_", provider, series, key_kind, key)
+    hours, hours_max = l.duration_hours, l.duration_hours_max
+    variant = Variant(
+        variant_id=stable_id("v_", course_id, hours, hours_max, l.duration_text if hours is None else None,
+                             l.delivery_mode),
+        course_id=course_id, duration_text=l.duration_text, duration_hours=hours,
+        duration_hours_max=hours_max, delivery_mode=l.delivery_mode, join_reason="only variant",
+        join_score=None, n_listings=1, listing_indexes=[i])
+    course = Course(
+        course_id=course_id, provider=provider, source=l.source, title=l.title, series=l.series,
+        description=l.description, bullets=l.bullets, audience=l.audience, key_kind=key_kind,
+        lengths=[l.duration_text] if l.duration_text else [], min_hours=hours, max_hours=hours_max,
+        n_variants=1, n_listings=1)
+    return course, variant
+
+
+def _most_common(values) -> str | None:
+    """The most frequent value; ties go to the greatest, so the choice does not depend on order."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda k: (counts[k], k)) if counts else None
+
+
+def _reason(i: int, members: list[int], listings, lengths_of, tkeys, dkeys) -> tuple[str, float | None]:
     """Why listing i belongs with the other members of its course."""
-    others = [j for j in members if _length_key(listings[j]) != _length_key(listings[i])
+    others = [j for j in members if lengths_of[j] != lengths_of[i]
               or listings[j].delivery_mode != listings[i].delivery_mode]
     if not others:
         return "only variant", None

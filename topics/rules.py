@@ -61,7 +61,7 @@ _CACHE: dict[str, re.Pattern] = {}
 def _compiled(pattern: str) -> re.Pattern:
     rx = _CACHE.get(pattern)
     if rx is None:
-        rx = _CACHE[pattern] = re.compile(pattern, re.IGNORECASE)
+        rx = _CACHE[pattern] = re.compile(pattern)  # the texts are lower-cased once, before matching
     return rx
 
 
@@ -170,10 +170,13 @@ def assign_topics(title: str | None, series: str | None, description: str,
 
     One pair per topic: the first rule in RULES that fired for it.
     """
-    pieces = [(description or "", True)] + [(b, True) for b in bullets or []]
+    # Description and bullets as one text, a line each (a sentence never spans two lines),
+    # lower-cased once so the rules match without IGNORECASE.
+    body = "\n".join([description or "", *(bullets or [])]).lower()
+    prepared = [(body, passing_spans(body))]
     if title:
-        pieces.insert(0, (title, False))  # a title names the subject: no enumeration test
-    prepared = [(text, passing_spans(text) if check else []) for text, check in pieces]
+        prepared.insert(0, (title.lower(), []))  # a title names the subject: no enumeration test
+    series = series.lower() if series else series
     found: dict[str, str] = {}
     for rule in RULES:
         if rule.topic in found:
