@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from normalise.duration import Conventions, find_durations, parse_duration
+from schema.batch import paused_gc
 from schema.models import LISTINGS, Listing, RawListing
 
 _AVAILABILITY = re.compile(r"\s+[-–—]\s+((?:currently\s+)?(?:not\s+)?available\b.*)$", re.IGNORECASE)
@@ -73,7 +74,11 @@ def normalise(
     prefixes: Mapping[str, str] | None = None,
 ) -> list[Listing]:
     """Listings in the common schema, validated in one call."""
-    prefixes = prefixes or {}
+    with paused_gc():
+        return _normalise(raws, provider, source, conventions, prefixes or {})
+
+
+def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
     rows = []
     for raw in raws:
         parts = split_title(raw.title, prefixes)

@@ -71,7 +71,8 @@ def parse(content: str, url: str) -> ParseResult:
         if line.kind == TEXT and line.text in FOOTER_MARKERS:
             lines = lines[:i]
             break
-    starts = [i for i, line in enumerate(lines) if _duration_of(line)]
+    durations = {i: d for i, line in enumerate(lines) if (d := _duration_of(line))}
+    starts = list(durations)
     result = ParseResult(next_urls=[urljoin(base, u) for u in next_page_urls(content)] if is_html else [])
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
@@ -89,7 +90,7 @@ def parse(content: str, url: str) -> ParseResult:
         if j >= 0 and _is_title(lines[j]) and (n == 0 or j > starts[n - 1]):
             title_line = lines[j]
         block = lines[start:end]
-        result_item = _read_block(block, url=url, base=base, position=n, title_line=title_line)
+        result_item = _read_block(block, durations[start], url=url, base=base, position=n, title_line=title_line)
         if isinstance(result_item, BlockError):
             result.errors.append(result_item)
         else:
@@ -97,11 +98,10 @@ def parse(content: str, url: str) -> ParseResult:
     return result
 
 
-def _read_block(block: list[Line], *, url: str, base: str, position: int, title_line: Line | None):
+def _read_block(block: list[Line], duration_text: str, *, url: str, base: str, position: int, title_line: Line | None):
     raw_text = "\n".join(
         ("• " + l.text) if l.kind == BULLET else l.text for l in block if l.kind != BLANK
     )
-    duration_text = _duration_of(block[0])
     item = RawListing(source_url=url, position=position, duration_text=duration_text, raw_text=raw_text)
     if title_line is not None:
         item.title = title_line.text

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser
 
 from parsers.errors import ParseError
+from schema.batch import paused_gc
 
 HEADING = "heading"
 TEXT = "text"
 BULLET = "bullet"
 BLANK = "blank"
 
-_WS = re.compile(r"\s+")
 # Bullet markers seen on the sites: "•", "- ", "-" with no space, "–", "o" alone, "*".
 _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S))")
 _LONE_O = re.compile(r"^\s*o\s*$")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_MAX_TITLE = 200
 _CHROME = "header, nav, footer, aside, script, style, noscript, template, form, iframe, svg"
 _LEAF_BLOCKS = (
     "h1, h2, h3, h4, h5, h6, p, li, dt, dd, td, th, blockquote, "
@@ -39,8 +41,8 @@ class Line:
 
 
 def clean(text: str) -> str:
-    """Collapse white space (NBSP included) and strip."""
-    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    """Collapse white space (NBSP and other Unicode spaces included) and strip."""
+    return " ".join(text.split())
 
 
 def looks_like_html(content: str) -> bool:
@@ -92,44 +94,41 @@ def html_lines(content: str, url: str) -> list[Line]:
     root = tree.css_first("main") or tree.css_first("[role=main]") or tree.body
     if root is None:
         raise ParseError(url, "the HTML has no body (expected a page with the catalogue in it)")
+    # Paragraphs and blocks inside a list item are read as part of that item.
+    in_items = {n.mem_id for n in root.css("li p, li div, li li")}
     out: list[Line] = []
     for node in root.css(_LEAF_BLOCKS):
         tag = node.tag
         text = clean(node.text(deep=True, separator=" "))
+        if in_items and node.mem_id in in_items:
+            continue
         if tag == "li":
             out.append(Line(BULLET, text))
             continue
         if not text:
             continue
-        if tag in ("p", "li") and _inside_li(node):
-            continue
-        if tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
+        if tag in _HEADINGS:
             a = node.css_first("a")
             out.append(Line(HEADING, text, level=int(tag[1]), href=a.attributes.get("href") if a else None))
-        else:
-            if tag == "p":
-                out.append(Line(BLANK, ""))
+            continue
+        if tag == "p":
+            out.append(Line(BLANK, ""))
+        href = None
+        if len(text) <= _MAX_TITLE:  # only a title-sized line can be a lone link
             a = node.css_first("a")
-            href = a.attributes.get("href") if a is not None and clean(a.text()) == text else None
-            out.append(Line(TEXT, text, href=href))
+            if a is not None and clean(a.text()) == text:
+                href = a.attributes.get("href")
+        out.append(Line(TEXT, text, href=href))
     return out
-
-
-def _inside_li(node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.tag not in ("main", "body", "html"):
-        if parent.tag == "li":
-            return True
-        parent = parent.parent
-    return False
 
 
 def page_lines(content: str, url: str) -> tuple[list[Line], bool]:
     """Lines of a page, HTML or text; also says whether it was HTML."""
     check_text(content, url)
-    if looks_like_html(content):
-        return html_lines(content, url), True
-    return text_lines(content), False
+    with paused_gc():
+        if looks_like_html(content):
+            return html_lines(content, url), True
+        return text_lines(content), False
 
 
 def canonical_url(content: str) -> str | None:
