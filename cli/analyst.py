@@ -5,22 +5,12 @@ each error is one line (``error: ...``) and exit status 1, never a traceback.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-DB_HELP = "DuckDB file (env COURSES_DB; default courses.duckdb)."
-
-
-def _db(db: Optional[Path]) -> Path:
-    return db or Path(os.environ.get("COURSES_DB", "courses.duckdb"))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+from cli.common import DB_HELP, db_path as _db, fail as _fail
 
 
 def _connect(db: Optional[Path]):

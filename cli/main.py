@@ -20,16 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A catalogue of union education (AUPE, CUPE) in DuckDB.")
 
 MAX_PAGE_BYTES = 20_000_000  # four times the fetcher's cap on a response
-DB_HELP = "DuckDB file (env COURSES_DB; default courses.duckdb)."
-
-
-def _db(db: Optional[Path]) -> Path:
-    return db or Path(os.environ.get("COURSES_DB", "courses.duckdb"))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+from cli.common import DB_HELP, db_path as _db, fail as _fail
 
 
 @app.command()

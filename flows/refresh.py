@@ -29,7 +29,7 @@ from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
 from warehouse.load import writer_lock
 from warehouse.changes import changes_of_run
-from warehouse.state import PreviousPage, PreviousState, previous_state
+from warehouse.state import PreviousPage, previous_state
 
 
 class SourceFailed(Exception):
