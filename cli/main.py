@@ -44,7 +44,7 @@ def refresh(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from flows.progress import set_reporter
-    from flows.refresh import refresh as refresh_flow
+    from flows.refresh import local_run_settings, refresh as refresh_flow
     from sources import SourcesError, load_sources
     from warehouse import WarehouseError
 
@@ -64,7 +64,7 @@ def refresh(
 
     set_reporter(reporter)
     try:
-        with progress:
+        with progress, local_run_settings():
             summary = refresh_flow(db_path=str(_db(db)), sources_file=str(sources_file) if sources_file else None,
                                    source_names=source or None,
                                    from_archive=str(from_archive) if from_archive else None,

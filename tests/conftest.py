@@ -26,7 +26,9 @@ def prefect_harness():
     """One Prefect test server for the whole session, started on first use."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    from flows.refresh import local_run_settings
+
+    with prefect_test_harness(server_startup_timeout=120), local_run_settings():
         yield
 
 

@@ -1,13 +1,11 @@
 """A run loads a complete, checked result or changes nothing: drift, a busy database, a killed load, bad input."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from flows.refresh import refresh
 from parsers import ParseError, aupe_courses, cupe_workshops
 from tests.conftest import CUPE_URL, ROOT, SAMPLES
-from tests.localserver import LocalServer, Response
+from tests.localserver import LocalServer
 from tests.test_cli import courses
 from tests.test_flow import AUPE_PATH, CUPE_PATH, FAST, sources_file
 from tests.test_history import V1, html, rows_of

@@ -98,7 +98,8 @@ def test_a_failing_source_keeps_its_previous_data(tmp_path, site):
     assert con.execute("SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1").fetchall() == [
         ("aupe-courses", 9), ("cupe-workshops", 84)]
     assert con.execute("SELECT status FROM runs ORDER BY started_at").fetchall() == [("succeeded",), ("partial",)]
-    assert con.execute("SELECT status, message FROM source_runs WHERE source='aupe-courses' ORDER BY run_id").fetchall()[-1] == (
+    assert con.execute("SELECT s.status, s.message FROM source_runs s JOIN runs USING (run_id) "
+                       "WHERE source='aupe-courses' ORDER BY started_at").fetchall()[-1] == (
         "failed", f"aupe-courses: {site.url(AUPE_PATH)}: HTTP 404 Not Found")
     con.close()
 

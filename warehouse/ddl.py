@@ -182,6 +182,13 @@ VIEWS: list[tuple[str, str, str]] = [
         SELECT c.* FROM (SELECT * FROM added UNION ALL SELECT * FROM removed UNION ALL SELECT * FROM changed) c
         JOIN runs r USING (run_id)
         ORDER BY r.started_at, c.course_id, c.kind, c.field"""),
+    ("last_run_changes",
+     "What changed in the most recent run, with enough of each course to recognise it.",
+     """SELECT c.run_id, c.course_id, k.provider, k.series, k.title,
+               left(k.description, 80) AS description_start, c.kind, c.field, c.old_value, c.new_value
+        FROM course_changes c JOIN courses k USING (course_id)
+        WHERE c.run_id = (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)
+        ORDER BY c.kind, k.provider, c.course_id, c.field"""),
     ("course_lifecycle",
      "When each course was first and last seen: first_seen from the run that added it; last_seen is the last run that read its source successfully while the course was on the page.",
      """SELECT c.course_id, c.provider, c.title, c.status, c.first_seen_run, c.first_seen_at,
@@ -211,6 +218,18 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
         "course_id": "The course (courses.course_id).",
         "kind": "added (new, or back after removal), removed, or changed.",
         "field": "For changed: the field that changed (title, series, description, bullets, audience, lengths); null otherwise.",
+        "old_value": "For changed: the value before the run.",
+        "new_value": "For changed: the value after the run.",
+    },
+    "last_run_changes": {
+        "run_id": "The most recent run.",
+        "course_id": "The course (courses.course_id).",
+        "provider": "Union offering the course.",
+        "series": "Programme or series.",
+        "title": "Course title; null where the page gives none.",
+        "description_start": "The first 80 characters of the description.",
+        "kind": "added, removed or changed.",
+        "field": "For changed: the field that changed.",
         "old_value": "For changed: the value before the run.",
         "new_value": "For changed: the value after the run.",
     },
