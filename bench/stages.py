@@ -193,9 +193,11 @@ def load_stage(what: str, size: int, repeat: int) -> dict:
             f.unlink()
         wl.publish(db, _run_record(loads), loads)
 
-    def executemany_insert(con, table: str, rows: list[dict], cols: list[str] | None = None, **_) -> None:
-        if not rows:
+    def executemany_insert(con, table: str, rows, cols: list[str] | None = None, **_) -> None:
+        if not len(rows):
             return
+        if not isinstance(rows, list):  # an Arrow table (the listings): its rows as dicts
+            rows = rows.to_pylist()
         cols = cols or columns(table)
         con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                         [[r.get(c) for c in cols] for r in rows])
