@@ -13,13 +13,17 @@ _FOLD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c 
 # (from "2-3 hours"), "1 5 days" (from "1.5 days"), "two day", "half day", "2 to 3 hours".
 _NUM = r"(?:\d+|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + ")"
 _FOLDED_LENGTH = re.compile(rf"\b{_NUM}(?: (?:to )?{_NUM})? ?(?:hours?|hrs?|h|days?|weeks?|wks?)\b")
+# Every unit above, found cheaply: most texts name none, and skip the slower pattern.
+_UNIT_HINT = re.compile(r"hour|hrs?\b|day|week|wks?\b|\d ?h\b")
 
 
 def _fold(text: str) -> str:
     # Accents off ("é" -> "e" + a combining mark, which goes); what else lies outside ASCII
     # is punctuation (curly quotes, dashes) and goes too. Then case and punctuation, bytewise.
     raw = text.encode("ascii") if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-    text = _FOLDED_LENGTH.sub(" ", raw.translate(_FOLD_BYTES).decode("ascii"))
+    text = raw.translate(_FOLD_BYTES).decode("ascii")
+    if _UNIT_HINT.search(text):
+        text = _FOLDED_LENGTH.sub(" ", text)
     return " ".join(text.split())
 
 

@@ -230,3 +230,23 @@ def test_a_length_suffix_on_a_title_does_not_split_its_group(listings, suffix):
     suffixed = [l.model_copy(update={"title": split_title(l.title + suffix, {})["title"]}) if l.title else l
                 for l in listings]
     assert _partition(group_listings(suffixed), suffixed) == before
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Aimed at new members, this 2-hour workshop helps.", "Aimed at new members, this 9-hour workshop helps."),
+    ("A two-day course; then a half-day.", "A three-day course; then a 1.5 days."),
+    ("Learn in 2-3 hours (or 2 to 3 hours).", "Learn in 6 hours (or 1 week)."),
+    ("Café – “union’s” rôle", "cafe unions role"),
+    ("A 3h start, a 3 hrs end, 2 wks", "A start, a end,"),
+])
+def test_description_keys_ignore_lengths_case_accents_and_punctuation(a, b):
+    from grouping.keys import description_key
+
+    assert description_key(a, []) == description_key(b, [])
+
+
+def test_description_keys_keep_words_that_only_look_like_units():
+    from grouping.keys import description_key
+
+    assert description_key("Shorter work weeks and holidays", []) == "shorter work weeks and holidays"
+    assert description_key("Hours of work", []) != description_key("Days of work", [])
