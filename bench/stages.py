@@ -341,7 +341,7 @@ def nightly_stage(what: str, size: int, repeat: int) -> dict:
     from bench.generate import AUPE_URL, CUPE_URL
     from fetch.client import FetchSettings
     from flows.refresh import refresh
-    from tests.localserver import LocalServer, Request, Response
+    from tests.localserver import LocalServer, Request, Response, local_sources_file
 
     @flow(name="bench-empty")
     def empty() -> None:
@@ -371,24 +371,9 @@ def nightly_stage(what: str, size: int, repeat: int) -> dict:
             srv.routes[path[path.index("/"):]] = route(p.html.encode())
         tmp = Path(tempfile.mkdtemp(prefix="bench-nightly-"))
         cupe_path, aupe_path = (u.split("://", 1)[1] for u in (CUPE_URL, AUPE_URL))
-        sources = tmp / "sources.toml"
-        sources.write_text(f"""
-[[source]]
-name = "cupe-workshops"
-provider = "CUPE"
-parser = "cupe_workshops"
-start_urls = ["{srv.url(cupe_path[cupe_path.index('/'):])}"]
-allowed_hosts = ["127.0.0.1"]
-max_pages = 200
-
-[[source]]
-name = "aupe-courses"
-provider = "AUPE"
-parser = "aupe_courses"
-start_urls = ["{srv.url(aupe_path[aupe_path.index('/'):])}"]
-allowed_hosts = ["127.0.0.1"]
-max_pages = 200
-""")
+        sources = local_sources_file(tmp / "sources.toml", {
+            "cupe-workshops": srv.url(cupe_path[cupe_path.index("/"):]),
+            "aupe-courses": srv.url(aupe_path[aupe_path.index("/"):])}, max_pages=200)
         reset_peak_rss()
         n_first = n_again = 0
         for k in range(repeat):

@@ -165,3 +165,18 @@ class LocalServer:
 
     def hits_for(self, path: str) -> int:
         return self.hits.count(path)
+
+
+def local_sources_file(path, urls: dict[str, str], max_pages: int = 20):
+    """A sources file for the default sources named in `urls`, each pointed at its URL on the
+    local server (allowed host 127.0.0.1); providers, parsers and conventions as in the default."""
+    from sources import load_sources
+
+    lines: list[str] = []
+    for s in load_sources(None, list(urls)):
+        lines += ["[[source]]", f'name = "{s.name}"', f'provider = "{s.provider}"', f'parser = "{s.parser}"',
+                  f'start_urls = ["{urls[s.name]}"]', 'allowed_hosts = ["127.0.0.1"]',
+                  f"max_pages = {max_pages}", f"hours_per_day = {s.hours_per_day}",
+                  f"days_per_week = {s.days_per_week}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

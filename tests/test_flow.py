@@ -10,7 +10,7 @@ import pytest
 from fetch.client import FetchSettings
 from flows.refresh import refresh
 from tests.conftest import SAMPLES
-from tests.localserver import LocalServer, Response
+from tests.localserver import LocalServer, Response, local_sources_file
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 FAST = FetchSettings(per_host_delay=0, backoff_base=0.01, attempts=2, connect_timeout=2, read_timeout=5)
@@ -23,23 +23,8 @@ def html(path: Path) -> Response:
 
 
 def sources_file(tmp_path: Path, srv: LocalServer) -> Path:
-    f = tmp_path / "sources.toml"
-    f.write_text(f"""
-[[source]]
-name = "cupe-workshops"
-provider = "CUPE"
-parser = "cupe_workshops"
-start_urls = ["{srv.url(CUPE_PATH)}"]
-allowed_hosts = ["127.0.0.1"]
-
-[[source]]
-name = "aupe-courses"
-provider = "AUPE"
-parser = "aupe_courses"
-start_urls = ["{srv.url(AUPE_PATH)}"]
-allowed_hosts = ["127.0.0.1"]
-""")
-    return f
+    return local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url(CUPE_PATH),
+                                                          "aupe-courses": srv.url(AUPE_PATH)})
 
 
 @pytest.fixture
