@@ -25,6 +25,7 @@ from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from flows.progress import report
 from grouping import group_listings
+from normalise.checks import drift_problem
 from normalise.listing import normalise
 from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
@@ -114,16 +115,9 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     listings = normalise(raws, provider=source.provider, source=source.name,
                          conventions=source.conventions, prefixes=prefixes)
     where = pages[0].url if pages else source.start_urls[0]
-    blocks = len(listings) + len(errors)
-    problem = None
-    if not listings:
-        problem = f"the pages yielded no listings ({len(errors)} blocks unreadable); the site may have changed"
-    elif blocks and len(errors) / blocks > source.max_unreadable_share:
-        problem = (f"{len(errors)} of {blocks} blocks could not be read (more than "
-                   f"{source.max_unreadable_share:.0%}); the site may have changed")
-    elif previous_listings and len(listings) < source.min_listings_ratio * previous_listings:
-        problem = (f"{len(listings)} listings, fewer than {source.min_listings_ratio:.0%} of the "
-                   f"{previous_listings} of the last good run; the site may have changed")
+    problem = drift_problem(len(listings), len(errors), previous_listings,
+                            min_listings_ratio=source.min_listings_ratio,
+                            max_unreadable_share=source.max_unreadable_share)
     if problem and not force:
         load = SourceLoad(source=source.name, status="failed", pages=page_rows, errors=errors,
                           message=f"{source.name}: {where}: {problem} (nothing loaded; `courses refresh --force` loads it anyway)")

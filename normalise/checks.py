@@ -1,0 +1,21 @@
+"""Is a source's result fit to load? Guards against a site that changed under the parser."""
+from __future__ import annotations
+
+
+def drift_problem(n_listings: int, n_unreadable: int, previous_listings: int | None, *,
+                  min_listings_ratio: float, max_unreadable_share: float) -> str | None:
+    """Why this result looks like site drift, or None when it looks fine.
+
+    Drift is: no listings at all; more than `max_unreadable_share` of blocks unreadable; or
+    fewer listings than `min_listings_ratio` of the last good run's.
+    """
+    blocks = n_listings + n_unreadable
+    if not n_listings:
+        return f"the pages yielded no listings ({n_unreadable} blocks unreadable); the site may have changed"
+    if n_unreadable / blocks > max_unreadable_share:
+        return (f"{n_unreadable} of {blocks} blocks could not be read (more than "
+                f"{max_unreadable_share:.0%}); the site may have changed")
+    if previous_listings and n_listings < min_listings_ratio * previous_listings:
+        return (f"{n_listings} listings, fewer than {min_listings_ratio:.0%} of the "
+                f"{previous_listings} of the last good run; the site may have changed")
+    return None
