@@ -101,13 +101,18 @@ def expected_metrics(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], in
     return m
 
 
-def test_report_numbers_are_the_databases(sample_db):
+@pytest.fixture(scope="module")
+def report(sample_db) -> tuple[str, dict]:
+    """The report of the sample warehouse, and the numbers the database itself gives."""
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
-        html = build_report(con, "sample.duckdb")
-        expected = expected_metrics(con)
+        return build_report(con, "sample.duckdb"), expected_metrics(con)
     finally:
         con.close()
+
+
+def test_report_numbers_are_the_databases(report):
+    html, expected = report
     page = metrics_of(html)
     assert page.metrics == expected
     assert page.metrics[("union-courses", "CUPE")] == 78 and page.metrics[("union-courses", "AUPE")] == 9
@@ -177,14 +182,9 @@ def png_content_rows(data: bytes) -> tuple[int, int, int]:
     return width, height, busy
 
 
-def test_report_renders_in_chromium(sample_db, tmp_path):
+def test_report_renders_in_chromium(report, tmp_path):
     chromium = _chromium()
-    con = duckdb.connect(str(sample_db), read_only=True)
-    try:
-        html = build_report(con, "sample.duckdb")
-        expected = expected_metrics(con)
-    finally:
-        con.close()
+    html, expected = report
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
     shot = tmp_path / "report.png"
