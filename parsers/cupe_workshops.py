@@ -11,7 +11,7 @@ import re
 from urllib.parse import urljoin
 
 from normalise.duration import parse_duration
-from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, canonical_url, next_page_urls, page_lines
+from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, canonical_url, page_lines
 from schema.models import BlockError, ParseResult, RawListing
 
 PROGRAMMES = {
@@ -64,7 +64,7 @@ def _is_title(line: Line) -> bool:
 
 
 def parse(content: str, url: str) -> ParseResult:
-    lines, is_html = page_lines(content, url)
+    lines, _ = page_lines(content, url)
     base = canonical_url(content) or url
     # Cut the footer of a text capture.
     for i, line in enumerate(lines):
@@ -73,7 +73,7 @@ def parse(content: str, url: str) -> ParseResult:
             break
     durations = {i: d for i, line in enumerate(lines) if (d := _duration_of(line))}
     starts = list(durations)
-    result = ParseResult(next_urls=[urljoin(base, u) for u in next_page_urls(content)] if is_html else [])
+    result = ParseResult()
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
         # The next block's title belongs to the next block.

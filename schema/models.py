@@ -60,7 +60,6 @@ class BlockError:
 class ParseResult:
     listings: list[RawListing] = field(default_factory=list)
     errors: list[BlockError] = field(default_factory=list)
-    next_urls: list[str] = field(default_factory=list)
 
 
 class Listing(BaseModel):
