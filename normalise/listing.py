@@ -83,7 +83,7 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
     for raw in raws:
         parts = split_title(raw.title, prefixes)
         duration_text = raw.duration_text or parts["duration_text"]
-        d = parse_duration(duration_text)
+        d = raw.duration or parse_duration(duration_text)
         audience = raw.audience
         notes = []
         for note in raw.notes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from normalise.duration import parse_duration
+from normalise.duration import Duration, parse_duration
 from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, canonical_url, page_lines
 from schema.models import BlockError, ParseResult, RawListing
 
@@ -37,11 +37,11 @@ _SHOUT = re.compile(r"^[A-Z]{2,}(?:[\s-]+[A-Z]{2,})+\b")  # "LAPTOP REQUIRED-if 
 _SMALL = {"&", "and", "of", "the", "for", "in", "on"}
 
 
-def _duration_of(line: Line) -> str | None:
-    if line.kind != TEXT:
+def _duration_of(line: Line) -> Duration | None:
+    """The length a line states, where the line is nothing but a length ("3 hours")."""
+    if line.kind != TEXT or len(line.text) > 40:
         return None
-    text = _LABEL.sub("", line.text)
-    return text if parse_duration(text) else None
+    return parse_duration(_LABEL.sub("", line.text))
 
 
 def _is_programme(line: Line) -> bool:
@@ -98,11 +98,8 @@ def parse(content: str, url: str) -> ParseResult:
     return result
 
 
-def _read_block(block: list[Line], duration_text: str, *, url: str, base: str, position: int, title_line: Line | None):
-    raw_text = "\n".join(
-        ("• " + l.text) if l.kind == BULLET else l.text for l in block if l.kind != BLANK
-    )
-    item = RawListing(source_url=url, position=position, duration_text=duration_text, raw_text=raw_text)
+def _read_block(block: list[Line], duration: Duration, *, url: str, base: str, position: int, title_line: Line | None):
+    item = RawListing(source_url=url, position=position, duration_text=duration.text, duration=duration)
     if title_line is not None:
         item.title = title_line.text
         item.link = urljoin(base, title_line.href) if title_line.href else None
@@ -117,22 +114,25 @@ def _read_block(block: list[Line], duration_text: str, *, url: str, base: str, p
         if line.kind == BULLET:
             if line.text:
                 item.bullets.append(line.text)
-        elif _NOTE.match(line.text):
-            item.notes.append(line.text)
-        elif _PREREQ.match(line.text):
-            item.prerequisites = _PREREQ.sub("", line.text)
-        elif _SHOUT.match(line.text):
-            item.notes.append(line.text)
         elif line.kind == HEADING and line.level <= 1:
             continue
         else:
-            item.paragraphs.append(line.text)
+            # The first letters decide which label pattern is worth trying (most lines: none).
+            text = line.text
+            if text[:1] in "Nn" and _NOTE.match(text):
+                item.notes.append(text)
+            elif text[:1] in "Pp" and _PREREQ.match(text):
+                item.prerequisites = _PREREQ.sub("", text)
+            elif text[:2].isupper() and _SHOUT.match(text):
+                item.notes.append(text)
+            else:
+                item.paragraphs.append(text)
     if not item.paragraphs and not item.bullets:
         return BlockError(
             source_url=url,
             position=position,
-            raw_text=raw_text,
-            reason=f"block at position {position} ({duration_text!r}): expected a description "
+            raw_text="\n".join(("• " + l.text) if l.kind == BULLET else l.text for l in block if l.kind != BLANK),
+            reason=f"block at position {position} ({duration.text!r}): expected a description "
             "(paragraphs or bullets) after the length and programme lines, found none",
         )
     return item

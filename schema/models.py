@@ -34,6 +34,7 @@ class RawListing:
     title: str | None = None
     link: str | None = None
     duration_text: str | None = None
+    duration: object | None = None  # the parsed length (normalise.duration.Duration), where the parser read one
     series: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
