@@ -77,6 +77,11 @@ def parse_duration(line: str | None) -> Duration | None:
     """Read a line that is nothing but a length ("6 hours", "(2 days)"); None otherwise."""
     if not line or len(line) > 40:
         return None
+    head = line.lstrip(" \t(")
+    if not head[:1].isdigit():  # a length line opens with a number: most short lines stop here, cheaply
+        first = head.split(None, 1)
+        if not first or first[0].split("-", 1)[0].lower() not in WORD_NUMBERS:
+            return None
     m = _LINE_RE.match(line)
     if not m:
         return None

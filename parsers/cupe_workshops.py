@@ -41,7 +41,8 @@ def _duration_of(line: Line) -> Duration | None:
     """The length a line states, where the line is nothing but a length ("3 hours")."""
     if line.kind != TEXT or len(line.text) > 40:
         return None
-    return parse_duration(_LABEL.sub("", line.text))
+    text = line.text
+    return parse_duration(_LABEL.sub("", text) if text[:1] in "DdLl" else text)
 
 
 def _is_programme(line: Line) -> bool:

@@ -111,8 +111,6 @@ def html_lines(content: str, url: str) -> list[Line]:
             a = node.css_first("a")
             out.append(Line(HEADING, text, level=int(tag[1]), href=a.attributes.get("href") if a else None))
             continue
-        if tag == "p":
-            out.append(Line(BLANK, ""))
         href = _sole_link(node, text) if len(text) <= _MAX_TITLE else None  # titles are short
         out.append(Line(TEXT, text, href=href))
     return out

@@ -72,3 +72,14 @@ def test_generated_phrasings_inside_text(case, before, after):
     found = find_durations(before + text.strip() + after)
     assert len(found) == 1
     assert (found[0][2].value, found[0][2].value_max, found[0][2].unit) == (low, high, unit)
+
+
+@pytest.mark.parametrize("text", ["(", "   ", "( )", "-", "()", "\t("])
+def test_punctuation_alone_is_no_length(text):
+    assert parse_duration(text) is None
+
+
+@given(st.text(max_size=40))
+def test_any_short_text_parses_or_is_none(text):
+    d = parse_duration(text)
+    assert d is None or (d.value > 0 and d.value_max >= d.value and d.unit in ("hour", "day", "week"))
