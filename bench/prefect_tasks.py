@@ -1,6 +1,6 @@
 """How a flow run's time grows with its number of (no-op) task runs, against the temporary server.
 
-    .venv/bin/python -m bench.prefect_tasks
+    .venv/bin/python -m bench.prefect_tasks [--profile]
 
 Prints the median of 3 runs for flows of 0, 5, 10 and 20 no-op tasks, with the settings
 `courses refresh` runs with (flows.refresh.local_run_settings).
@@ -8,6 +8,7 @@ Prints the median of 3 runs for flows of 0, 5, 10 and 20 no-op tasks, with the s
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 from bench.stages import _prefect_env
@@ -31,6 +32,16 @@ def main() -> None:
 
     with local_run_settings():
         tasks(1)  # start-up, outside the timings
+        if "--profile" in sys.argv:  # where a slow flow of 5 tasks spends its time
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            t = time.perf_counter()
+            prof.runcall(tasks, 5)
+            print(f"5 tasks: {time.perf_counter() - t:.3f} s")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(3)
+            return
         print("tasks  median s (3 runs)")
         for n in (0, 5, 10, 20):
             times = []
