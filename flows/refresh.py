@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.states import Completed, Failed, State
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -54,19 +55,7 @@ class RunSummary:
         return self.status == "succeeded"
 
 
-def _is_transient(task, task_run, state) -> bool:
-    from fetch.errors import TransientFetchError
-
-    try:
-        state.result()
-    except TransientFetchError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30, retry_condition_fn=_is_transient)
+@task(cache_policy=NO_CACHE)  # no task retry: the fetcher's own retry policy is the only one
 def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage], fetch_settings=None) -> list[PageRecord]:
     from fetch.client import Fetcher, FetchSettings
 
@@ -162,7 +151,7 @@ def _unchanged(pages: list[PageRecord], previous: list[PreviousPage]) -> bool:
 
 
 @flow(name="refresh", log_prints=False)
-def refresh(
+def refresh_flow(
     db_path: str = "courses.duckdb",
     sources_file: str | None = None,
     source_names: list[str] | None = None,
@@ -171,15 +160,50 @@ def refresh(
     reparse: bool = False,
     force: bool = False,
     fetch_settings=None,
-) -> RunSummary:
+) -> State:
     """Refresh the catalogue. `force` loads a source even if it fails the drift checks or is unchanged.
 
     The run holds the warehouse's writer lock from start to end: a second refresh
     of the same file stops at once with WarehouseBusy.
+
+    The flow run ends in the state the night deserves, so Prefect's UI, `prefect flow-run ls`
+    and automations flag a bad night: Completed when every source loaded or was unchanged;
+    Failed when every source failed; a Failed-type state named "Partial" when some sources
+    failed and the others loaded. The message of a Failed or Partial state is the one-line
+    reason of each failed source. The state's data is the RunSummary either way.
     """
     with writer_lock(Path(db_path)):
-        return _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
-                        fetch_settings)
+        summary = _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
+                           fetch_settings)
+    return final_state(summary)
+
+
+def final_state(summary: RunSummary) -> State:
+    if summary.ok:
+        return Completed(message=f"run {summary.run_id} succeeded", data=summary)
+    message = "\n".join(summary.failures)
+    if summary.status == "partial":
+        return Failed(name="Partial", message=message, data=summary)
+    return Failed(message=message, data=summary)
+
+
+def refresh(**parameters) -> RunSummary:
+    """Run the refresh flow and return its RunSummary, whatever state the flow run ended in.
+
+    An exception the flow did not turn into a summary (a busy or unreadable warehouse, a full
+    disk) is raised here.
+    """
+    state = refresh_flow(**parameters, return_state=True)
+    return summary_of(state)
+
+
+def summary_of(state: State) -> RunSummary:
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, RunSummary):
+        return data
+    if isinstance(data, BaseException):
+        raise data
+    return state.result()  # raises the run's failure
 
 
 def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
