@@ -20,7 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="A catalogue of union education (AUPE, CUPE) in DuckDB.")
 
 MAX_PAGE_BYTES = 20_000_000  # four times the fetcher's cap on a response
-from cli.common import DB_HELP, db_path as _db, fail as _fail
+from cli.common import DB_HELP, db_path as _db, fail as _fail, read_page_file
 
 
 @app.command()
@@ -32,59 +32,42 @@ def refresh(
     archive_dir: Annotated[Path, typer.Option(help="Where fetched pages are archived.")] = Path("archive"),
     reparse: Annotated[bool, typer.Option("--reparse", help="Parse the last good run's pages again from the archive, without fetching (after a parser fix).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Load even a source that fails the drift checks or did not change, this once.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Also print Prefect's log lines and tracebacks (always kept in the run's logs).")] = False,
 ) -> None:
     """Fetch (or replay) the sources, parse, group and load them into the warehouse.
 
     Example: courses refresh --from-archive samples/archive --db demo.duckdb
     """
+    db_file = _db(db)
+    # Everything that can be checked without Prefect is checked first: a run that cannot
+    # start says so at once and leaves no file behind.
     if reparse and from_archive:
         _fail("--reparse reads the archive of earlier runs (--archive-dir); it does not take --from-archive", 2)
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from flows.progress import set_reporter
-    from flows.refresh import local_run_settings, refresh as refresh_flow
+    if from_archive is not None and not from_archive.is_dir():
+        _fail(f"--from-archive {from_archive}: " + ("not a folder" if from_archive.exists() else "no such folder"), 2)
+    if reparse and not db_file.exists():
+        _fail(f"{db_file}: no earlier run to reparse (the database does not exist); run a refresh first", 2)
     from sources import SourcesError, load_sources
-    from warehouse import WarehouseError
+    from warehouse.errors import WarehouseError
+    from warehouse.load import writer_lock
 
     try:
-        load_sources(sources_file, source)  # fail fast, before Prefect starts
+        load_sources(sources_file, source)
     except SourcesError as exc:
         _fail(str(exc), 2)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        transient=True, disable=not sys.stderr.isatty())
-    bars: dict[tuple[str, str], int] = {}
-
-    def reporter(stage: str, name: str, n: int) -> None:
-        key = (stage, name)
-        if key not in bars:
-            bars[key] = progress.add_task(f"{stage:5} {name}", total=None)
-        progress.advance(bars[key], n)
-
-    set_reporter(reporter)
     try:
-        with progress, local_run_settings():
-            summary = refresh_flow(db_path=str(_db(db)), sources_file=str(sources_file) if sources_file else None,
-                                   source_names=source or None,
-                                   from_archive=str(from_archive) if from_archive else None,
-                                   archive_dir=str(archive_dir), reparse=reparse, force=force)
+        with writer_lock(db_file):  # test the lock now; the flow takes it for the run
+            pass
     except WarehouseError as exc:
         _fail(str(exc))
-    finally:
-        set_reporter(None)
-    for name, s in summary.sources.items():
-        typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['listings']} listings, "
-                   f"{s['courses']} courses, {s['block_errors']} unreadable blocks")
-    kinds: dict[str, int] = {}
-    for change in summary.changes:
-        kinds[change["kind"]] = kinds.get(change["kind"], 0) + 1
-    typer.echo("changes: " + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
-    if not summary.ok:
-        for line in summary.failures:
-            typer.echo(f"error: {line}", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"run {summary.run_id} {summary.status}: {summary.db_path}")
+    except OSError as exc:
+        _fail(f"{db_file}: cannot take the writer lock ({exc.filename}): {exc.strerror or exc}")
+
+    from cli.run import run_refresh
+
+    run_refresh(db_file, verbose=verbose, sources_file=str(sources_file) if sources_file else None,
+                source_names=source or None, from_archive=str(from_archive) if from_archive else None,
+                archive_dir=str(archive_dir), reparse=reparse, force=force)
 
 
 @app.command()
@@ -93,6 +76,7 @@ def serve(
     timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "America/Edmonton",
     db: Annotated[Optional[Path], typer.Option(help=DB_HELP)] = None,
     sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file.")] = None,
+    from_archive: Annotated[Optional[Path], typer.Option(help="Each run replays archived pages from this folder instead of fetching.")] = None,
     archive_dir: Annotated[Path, typer.Option(help="Where fetched pages are archived.")] = Path("archive"),
     name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
 ) -> None:
@@ -100,16 +84,25 @@ def serve(
 
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api courses serve --cron "0 3 * * *"
     """
+    if not os.environ.get("PREFECT_API_URL"):
+        _fail("a schedule needs a Prefect server: start one with `prefect server start` and set "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api", 2)
+    if from_archive is not None and not from_archive.is_dir():
+        _fail(f"--from-archive {from_archive}: no such folder", 2)
+    from sources import SourcesError, load_sources
+
+    try:
+        load_sources(sources_file)
+    except SourcesError as exc:
+        _fail(str(exc), 2)
     from prefect import serve as prefect_serve
 
     from flows.schedule import nightly_deployment
 
     deployment = nightly_deployment(cron=cron, timezone=timezone, db_path=str(_db(db).resolve()),
                                     sources_file=str(sources_file.resolve()) if sources_file else None,
-                                    archive_dir=str(archive_dir.resolve()), name=name)
-    if not os.environ.get("PREFECT_API_URL"):
-        typer.echo("warning: PREFECT_API_URL is not set; a temporary server schedules nothing. "
-                   "Start one with `prefect server start` and set PREFECT_API_URL.", err=True)
+                                    archive_dir=str(archive_dir.resolve()),
+                                    from_archive=str(from_archive.resolve()) if from_archive else None, name=name)
     prefect_serve(deployment, pause_on_shutdown=False)
 
 
@@ -133,14 +126,7 @@ def parse(
         (src,) = load_sources(sources_file, [source])
     except SourcesError as exc:
         _fail(str(exc), 2)
-    try:
-        size = file.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            _fail(f"{file}: {size / 1e6:.1f} MB is larger than a catalogue page can be "
-                  f"({MAX_PAGE_BYTES / 1e6:.0f} MB); is this the right file?")
-        content = file.read_bytes()
-    except OSError as exc:
-        _fail(f"{file}: cannot read: {exc.strerror}", 2)
+    content = read_page_file(file, MAX_PAGE_BYTES)
     text, _ = decode(content, "text/plain" if file.suffix.lower() == ".txt" else None)
     parser = get_parser(src.parser)
     page_url = url or src.start_urls[0]
@@ -171,6 +157,8 @@ def query(
     """
     from warehouse import WarehouseError, run_query
 
+    if not sql.strip():
+        _fail("no SQL given; example: courses query \"SELECT provider, count(*) FROM courses GROUP BY 1\"", 2)
     if format not in ("table", "csv", "json"):
         _fail(f"--format must be table, csv or json, not {format!r}", 2)
     try:
