@@ -47,3 +47,91 @@ def cupe_html() -> str:
 @pytest.fixture(scope="session")
 def aupe_html() -> str:
     return (SAMPLES / "aupe-courses" / "courses.html").read_text(encoding="utf-8")
+
+
+class PrefectServer:
+    """A real `prefect server start` on a free loopback port, with a PREFECT_HOME of its own."""
+
+    def __init__(self, home: Path, port: int):
+        import subprocess
+        import sys
+
+        self.home, self.port = home, port
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+        env.pop("PREFECT_API_URL", None)
+        self.log = home / "server.log"
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"prefect server exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        pytest.fail(f"prefect server did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
+
+    def client_env(self) -> dict[str, str]:
+        """Environment for a client process of this server (a `courses` or `prefect` command)."""
+        return {"PREFECT_API_URL": self.api_url, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "COLUMNS": "120"}
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+_early_server: PrefectServer | None = None
+
+
+def _start_server(home: Path) -> PrefectServer:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return PrefectServer(home, port)
+
+
+def pytest_collection_finish(session):
+    """Start the real server as soon as a collected test needs it: it boots while earlier tests run."""
+    global _early_server
+    if any("prefect_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        _early_server = _start_server(Path(tempfile.mkdtemp(prefix="prefect-server-home-")))
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One real Prefect server for the session (scheduler, API, `prefect ... ls`), started at collection."""
+    server = _early_server or _start_server(tmp_path_factory.mktemp("prefect-server-home"))
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _early_server is not None and _early_server.proc.poll() is None:
+        _early_server.stop()  # the session ended before (or without) the fixture's own teardown
