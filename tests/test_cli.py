@@ -81,3 +81,103 @@ def test_refresh_from_archive_and_a_failing_refresh(tmp_path):
     assert con.execute("SELECT status FROM runs ORDER BY started_at").fetchall() == [("succeeded",), ("failed",)]
     con.close()
     assert before != db.read_bytes()  # the failure itself is recorded in runs
+
+
+def test_a_refresh_that_cannot_start_stops_before_prefect_and_leaves_no_file(tmp_path):
+    db = tmp_path / "x.duckdb"
+    for args, expected in [
+        (["--from-archive", str(tmp_path / "missing")], f"error: --from-archive {tmp_path / 'missing'}: no such folder"),
+        (["--source", "nope"], "error: unknown source nope"),
+        (["--sources", str(tmp_path / "none.toml")], f"error: sources file {tmp_path / 'none.toml'} does not exist"),
+        (["--reparse"], f"error: {db}: no earlier run to reparse"),
+    ]:
+        out = courses("refresh", "--db", str(db), *args)
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.splitlines()[0].startswith(expected) and len(out.stderr.splitlines()) == 1, out.stderr
+        assert "Prefect" not in out.stderr
+    assert list(tmp_path.iterdir()) == []  # no database, no lock file
+
+
+def test_a_busy_warehouse_is_refused_before_prefect_starts(tmp_path):
+    from warehouse.load import writer_lock
+
+    db = tmp_path / "x.duckdb"
+    with writer_lock(db):
+        out = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db))
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [f"error: {db}: another refresh is loading it (pid {os.getpid()}); "
+                                       "wait for it to finish and try again"]
+    assert not db.exists()
+
+
+def test_serve_without_a_server_stops_at_once():
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    out = subprocess.run([sys.executable, "-m", "cli.main", "serve"], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).parent.parent, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == ["error: a schedule needs a Prefect server: start one with "
+                                       "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"]
+
+
+def test_parse_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    for path, kind in [(Path("/dev/zero"), "a device"), (fifo, "a FIFO"), (tmp_path, "a directory")]:
+        out = courses("parse", str(path), "--source", "cupe-workshops")  # a hang or a MemoryError fails here
+        assert out.returncode == 2
+        assert out.stderr.splitlines() == [f"error: {path}: is {kind}, not a regular file; give a saved page"]
+
+
+def test_parse_caps_the_bytes_it_reads(tmp_path):
+    big = tmp_path / "big.html"
+    with open(big, "wb") as fh:
+        fh.truncate(20_000_001)  # sparse: st_size and the bytes read agree here; the cap is on the read
+    out = courses("parse", str(big), "--source", "cupe-workshops")
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [f"error: {big}: larger than a catalogue page can be (20 MB); is this the right file?"]
+
+
+def test_query_without_sql_is_one_line():
+    out = courses("query", "")
+    assert out.returncode == 2 and out.stderr.splitlines()[0].startswith("error: no SQL given")
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_refresh_takes_its_temporary_server_with_it(tmp_path):
+    import signal
+    import time
+
+    env = {**{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"},
+           "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    run = subprocess.Popen([sys.executable, "-m", "cli.main", "refresh", "--from-archive", str(SAMPLES),
+                            "--db", str(tmp_path / "k.duckdb")], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
+
+    def server_children() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError):
+                continue
+            if entry.name.isdigit() and stat.rsplit(")", 1)[1].split()[1] == str(run.pid) and b"uvicorn" in cmd:
+                found.append(int(entry.name))
+        return found
+
+    deadline = time.monotonic() + 120
+    children: list[int] = []
+    while not children and time.monotonic() < deadline and run.poll() is None:
+        children = server_children()
+        time.sleep(0.1)
+    assert children, "the refresh never started its temporary server"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    alive = children
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        time.sleep(0.1)
+    assert not alive, f"temporary server {alive} outlived the killed refresh"

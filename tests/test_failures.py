@@ -1,0 +1,98 @@
+"""Every failure of `courses refresh` is one `error:` line and a failing exit code, never a traceback.
+
+Run in this process (so an OSError can be raised at the very call a full or read-only disk
+would fail: a tmpfs cannot be filled nor a directory made read-only for root here), against
+the session's real Prefect server.
+"""
+from __future__ import annotations
+
+import builtins
+import errno
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def courses(prefect_server, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_server.api_url)
+    monkeypatch.setenv("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    runner = CliRunner()
+
+    def run(*args: str):
+        with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}):
+            return runner.invoke(app, list(args))
+
+    return run
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == errors[0]
+    return errors[0]
+
+
+def test_a_full_disk_during_the_copy(courses, tmp_path, monkeypatch):
+    db = tmp_path / "c.duckdb"
+    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
+    before = db.read_bytes()
+
+    def full(src, dst, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr("warehouse.load.shutil.copyfile", full)
+    line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force"))
+    assert line.startswith(f"error: refresh of {db} failed (") and line.endswith(
+        "): No space left on device; the warehouse is as it was")
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("code, words", [(errno.EROFS, "Read-only file system"), (errno.EPERM, "Operation not permitted")])
+def test_a_lock_that_cannot_be_written(courses, tmp_path, monkeypatch, code, words):
+    db = tmp_path / "c.duckdb"
+    real_open = builtins.open
+
+    def refuse(file, *a, **k):
+        if str(file).endswith(".lock"):
+            raise OSError(code, words, str(file))
+        return real_open(file, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)))
+    assert line == f"error: {db}: cannot take the writer lock ({db}.lock): {words}"
+    assert not db.exists()
+
+
+def test_a_database_missing_its_last_4_kb(courses, tmp_path):
+    db = tmp_path / "c.duckdb"
+    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
+    data = db.read_bytes()
+    db.write_bytes(data[:-4096])
+    line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)))
+    assert str(db) in line
+    assert db.read_bytes() == data[:-4096]  # left as it was for someone to look at
+
+
+def test_verbose_shows_the_traceback(courses, tmp_path, monkeypatch):
+    db = tmp_path / "c.duckdb"
+
+    def full(src, dst, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
+    monkeypatch.setattr("warehouse.load.shutil.copyfile", full)
+    result = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force", "--verbose")
+    assert result.exit_code == 1 and "Traceback" in result.stderr
