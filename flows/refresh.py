@@ -73,17 +73,40 @@ def replay_source(source: Source, archive: Path, previous: list[PreviousPage]) -
     before = {p.url: p.content_hash for p in previous}
     for page in pages:
         page.unchanged = before.get(page.url) == page.content_hash
+        if page.archive_path and not Path(page.archive_path).is_absolute() and not (archive / page.archive_path).exists():
+            # A plain page replayed from a folder: record where it is, so --reparse finds it from anywhere.
+            page.archive_path = str(Path(page.archive_path).resolve())
     return pages
 
 
 @task(cache_policy=NO_CACHE)
 def reread_source(source: Source, archive_root: Path, previous: list[PreviousPage]) -> list[PageRecord]:
-    """The pages of the source's last good run, from the raw archive (for --reparse)."""
+    """The pages of the source's last good run, fetched or replayed, from where they were kept (for --reparse)."""
     if not previous:
         raise SourceFailed(f"{source.name}: {source.start_urls[0]}: no earlier run to reparse; run a refresh first")
-    return [read_stored(archive_root, source.name, url=p.url, archive_path=p.archive_path,
-                        content_hash=p.content_hash, encoding=p.encoding, content_type=p.content_type)
-            for p in previous]
+    return [_stored_page(source, archive_root, p) for p in previous]
+
+
+def _stored_page(source: Source, archive_root: Path, p: PreviousPage) -> PageRecord:
+    """A fetched page is gzipped under the archive root; a replayed one is the plain file it was read from."""
+    recorded = Path(p.archive_path or "")
+    path = next((c for c in (archive_root / recorded, recorded) if c.is_file()), archive_root / recorded)
+    try:
+        with open(path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+    except OSError:
+        gzipped = True  # read_stored says what is missing
+    if gzipped:
+        return read_stored(Path("/") if path.is_absolute() else Path("."), source.name, url=p.url,
+                           archive_path=str(path), content_hash=p.content_hash, encoding=p.encoding,
+                           content_type=p.content_type)
+    from fetch.client import decode
+
+    content = path.read_bytes()
+    text, used = (content.decode(p.encoding, errors="replace"), p.encoding) if p.encoding else decode(content, p.content_type)
+    return PageRecord(source=source.name, url=p.url, text=text, content_hash=p.content_hash, encoding=used,
+                      content_type=p.content_type or "", archive_path=p.archive_path, fetched_at=None,
+                      bytes=len(content))
 
 
 @task(cache_policy=NO_CACHE)
@@ -243,6 +266,10 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
     run.status = "succeeded" if len(ok) == len(loads) else ("partial" if ok else "failed")
     run.message = "\n".join(summary.failures) or None
     run.finished_at = datetime.now(timezone.utc)
+    if reparse and not ok:
+        # Nothing was reparsed: recording the run would only make it the latest, with no changes.
+        summary.status = run.status
+        return summary
     summary.changes = load_run(Path(db_path), run, loads)
     summary.status = run.status
     create_markdown_artifact(markdown=_markdown(summary), key="refresh-summary",

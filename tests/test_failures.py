@@ -76,14 +76,16 @@ def test_a_lock_that_cannot_be_written(courses, tmp_path, monkeypatch, code, wor
     assert not db.exists()
 
 
-def test_a_database_missing_its_last_4_kb(courses, tmp_path):
+def test_a_database_cut_short(courses, tmp_path):
+    # Without its last 4 KB this file still reads (they are free blocks here); cut in half, as a
+    # copy stopped by a full disk leaves it, DuckDB cannot read it.
     db = tmp_path / "c.duckdb"
     assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
     data = db.read_bytes()
-    db.write_bytes(data[:-4096])
-    line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)))
-    assert str(db) in line
-    assert db.read_bytes() == data[:-4096]  # left as it was for someone to look at
+    db.write_bytes(data[: len(data) // 2])
+    line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force"))
+    assert line.startswith("error: ") and str(db) in line and "Could not read enough bytes" in line
+    assert db.read_bytes() == data[: len(data) // 2]  # left as it was for someone to look at
 
 
 def test_verbose_shows_the_traceback(courses, tmp_path, monkeypatch):
@@ -96,3 +98,26 @@ def test_verbose_shows_the_traceback(courses, tmp_path, monkeypatch):
     monkeypatch.setattr("warehouse.load.shutil.copyfile", full)
     result = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force", "--verbose")
     assert result.exit_code == 1 and "Traceback" in result.stderr
+
+
+def test_reparse_after_a_replay_and_a_failed_reparse_records_nothing(courses, tmp_path, monkeypatch):
+    monkeypatch.chdir(SAMPLES.parent.parent)  # as `make demo` runs: a relative --from-archive
+    db = tmp_path / "demo.duckdb"
+    assert courses("refresh", "--from-archive", "samples/archive", "--db", str(db)).exit_code == 0
+    again = courses("refresh", "--reparse", "--db", str(db), "--archive-dir", str(tmp_path / "archive"))
+    assert again.exit_code == 0, again.output
+    assert "cupe-workshops: loaded, 1 pages, 84 listings, 78 courses" in again.stdout
+
+    # A replay from a folder that is gone afterwards: the reparse fails, and is not the latest run.
+    copy = tmp_path / "copy"
+    shutil.copytree(SAMPLES, copy)
+    db2 = tmp_path / "gone.duckdb"
+    assert courses("refresh", "--from-archive", str(copy), "--db", str(db2)).exit_code == 0
+    shutil.rmtree(copy)
+    failed = courses("refresh", "--reparse", "--db", str(db2))
+    assert failed.exit_code == 1
+    assert len([l for l in failed.stderr.splitlines() if l.startswith("error:")]) == 2, failed.stderr
+    con = duckdb.connect(str(db2), read_only=True)
+    assert con.execute("SELECT count(*), min(status) FROM runs").fetchone() == (1, "succeeded")
+    assert con.execute("SELECT kind, count(*) FROM last_run_changes GROUP BY 1").fetchall() == [("added", 87)]
+    con.close()
