@@ -86,13 +86,16 @@ def test_429_honours_retry_after_seconds(server, sleeps):
     assert sleeps.calls == [pytest.approx(2.0)]
 
 
-def test_retry_after_is_capped(server, sleeps):
+def test_retry_after_longer_than_the_fetcher_waits_fails_at_once(server, sleeps):
     server.routes["/page"] = sequence(
         Response(503, headers={"Retry-After": "3600"}), Response(body=b"<p>ok</p>", headers=HTML)
     )
-    with fetcher(server, sleeps, retry_after_max=7.0) as f:
+    with fetcher(server, sleeps, retry_after_max=7.0) as f, pytest.raises(TransientFetchError) as info:
         f.get(server.url("/page"))
-    assert sleeps.calls == [pytest.approx(7.0)]
+    assert info.value.reason == (
+        "HTTP 503 Service Unavailable asks to retry after 3600 s, longer than the 7 s the fetcher waits; not retried"
+    )
+    assert sleeps.calls == [] and server.hits_for("/page") == 1
 
 
 def test_503_forever_gives_up_after_attempts(server, sleeps):
