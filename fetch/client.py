@@ -41,6 +41,7 @@ import httpx
 from protego import Protego
 
 from .codings import ACCEPT_ENCODING, BodyDecoder, CodingError, content_coding
+from .deadline import DeadlineBackend, deadline_transport
 from .errors import (
     BadContent,
     DeadlineExceeded,
@@ -280,31 +281,6 @@ class _Exchange:
     expected: int | None = None  # Content-Length
 
 
-class _DeadlineTimeouts(dict):
-    """httpx's per-request ``timeout`` extension whose every value is cut to the time left before a deadline.
-
-    httpcore looks the timeout up (``timeouts.get("read")``) before each connect and each socket
-    read, headers included, so no single wait can pass the deadline however the server paces its
-    bytes. Were a version to copy the values once, they would still be the static timeouts, and
-    the deadline check between body chunks would still end the request.
-    """
-
-    def __init__(self, timeouts: dict[str, float], deadline: float, clock: Callable[[], float]) -> None:
-        super().__init__(timeouts)
-        self._deadline = deadline
-        self._clock = clock
-
-    def _cut(self, value: float | None) -> float:
-        left = max(0.001, self._deadline - self._clock())
-        return left if value is None else min(value, left)
-
-    def get(self, key: str, default: float | None = None) -> float:  # type: ignore[override]
-        return self._cut(super().get(key, default))
-
-    def __getitem__(self, key: str) -> float:
-        return self._cut(super().__getitem__(key))
-
-
 @dataclass
 class _Robots:
     parser: Protego | None = None  # None: everything allowed
@@ -340,6 +316,12 @@ class Fetcher:
         self._run_deadline = settings.run_deadline if settings.run_deadline is not None else (
             clock() + settings.run_budget)
         self._unreachable_hosts: dict[str, str] = {}  # host -> reason (DNS failed): later URLs fail at once
+        # Each request's deadline is enforced on the socket (fetch/deadline.py); a transport given
+        # by the caller (tests of odd transports) has only the check between body chunks.
+        self._deadlines: DeadlineBackend | None = None
+        if transport is None:
+            self._deadlines = DeadlineBackend(clock)
+            transport = deadline_transport(self._deadlines)
         self._allowed: list[str] = []
         self._any_port: set[str] = set()
         self._exact: set[tuple[str, int]] = set()
@@ -676,11 +658,10 @@ class Fetcher:
             raise self._budget_spent(requested)
         limit = min(s.page_deadline, run_left)
         exchange = _Exchange(deadline=now + limit, limit=limit, by_run=run_left < s.page_deadline)
-        timeouts = _DeadlineTimeouts(
-            {"connect": s.connect_timeout, "read": s.read_timeout, "write": s.read_timeout, "pool": limit},
-            exchange.deadline, self._clock)
+        if self._deadlines is not None:
+            self._deadlines.deadline = exchange.deadline
         try:
-            with self._client.stream("GET", url, headers=headers, extensions={"timeout": timeouts}) as response:
+            with self._client.stream("GET", url, headers=headers) as response:
                 raw = _Raw(str(url), response.status_code, response.reason_phrase, response.headers)
                 if not 200 <= response.status_code < 300:
                     return raw  # status-only answers: body not needed
@@ -693,10 +674,12 @@ class Fetcher:
                     raise BadContent(requested, f"empty body ({_status_text(raw.status, raw.phrase)} with 0 bytes)")
                 return raw
         except httpx.TimeoutException:
-            if self._clock() >= exchange.deadline - 0.01:  # the read timeout was cut to the deadline
+            if self._clock() >= exchange.deadline - 0.01:  # the wait was cut to the deadline
                 raise self._late(requested, url, exchange) from None
             raise
         finally:
+            if self._deadlines is not None:
+                self._deadlines.deadline = None
             self._last_request[self._host_key(url)] = self._clock()
 
     def _late(self, requested: str, url: httpx.URL, exchange: _Exchange) -> FetchError:
@@ -730,7 +713,7 @@ class Fetcher:
     ) -> bytes:
         """Read the raw body, decode its content coding as it arrives, stop past ``cap`` decoded bytes.
 
-        Every socket read waits at most what is left of the request's deadline (``_DeadlineTimeouts``),
+        Every socket read waits at most what is left of the request's deadline (fetch/deadline.py),
         and the deadline is checked after each chunk: a server sending a byte at a time is cut at
         the deadline, not a read timeout per byte later.
         """
