@@ -592,6 +592,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("coding", ["gzip", "gzip, gzip"])
 def test_gzip_bombs_stay_small_in_memory(server, coding):
     """1 GiB of zeros in ~1 MB (gzip) or ~2.5 KB (gzip, gzip): refused; the fetching process stays small."""
@@ -608,3 +609,38 @@ def test_gzip_bombs_stay_small_in_memory(server, coding):
     # A bare fetch peaks at ~35 MB and these at ~45 MB; inflating a whole 64 KB chunk of the
     # single bomb at once peaked at 160 MB, a stacked 256 MiB bomb at 546 MB (bench/fetch_bombs.py).
     assert int(peak_mb) < 120
+
+
+# ------------------------------------------------------------------ the budget and deadlines in a real run
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_path):
+    """Through the refresh flow: the page deadline comes from the sources file, the budget is the run's."""
+    from flows.refresh import refresh
+    from tests.conftest import SAMPLES
+    from tests.localserver import local_sources_file
+
+    with LocalServer() as srv:
+        srv.routes["/cupe"] = Response(body=(SAMPLES / "cupe-workshops" / "workshops.html").read_bytes(), headers=HTML)
+        srv.routes["/aupe"] = replace(TRICKLE, body=b"<p>" + b"x" * 993 + b"</p>")  # 50 s at this pace
+        src = local_sources_file(tmp_path / "s.toml", {"cupe-workshops": srv.url("/cupe"),
+                                                       "aupe-courses": srv.url("/aupe")})
+        settings = replace(FAST, obey_robots=False)
+
+        # aupe-courses is the file's last entry: a key appended is its own page deadline.
+        deadline_src = tmp_path / "deadline.toml"
+        deadline_src.write_text(src.read_text() + "page_deadline = 0.5\n")
+        summary = refresh(db_path=str(tmp_path / "a.duckdb"), sources_file=str(deadline_src),
+                          archive_dir=str(tmp_path / "archive"), fetch_settings=settings)
+        assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
+        (line,) = summary.failures
+        assert line.startswith(f"aupe-courses: {srv.url('/aupe')}: page not received within its 0.5 s deadline (")
+
+        # Default page deadline (30 s), a run budget of 6 s: the budget ends the trickle.
+        summary = refresh(db_path=str(tmp_path / "b.duckdb"), sources_file=str(src),
+                          archive_dir=str(tmp_path / "archive"), fetch_settings=replace(settings, run_budget=6.0))
+        assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
+        (line,) = summary.failures
+        assert line.startswith(
+            f"aupe-courses: {srv.url('/aupe')}: the run's 6 s fetch budget ran out while fetching this page (")
