@@ -86,7 +86,13 @@ class BodyDecoder:
         # RFC 9110 deflate is zlib-wrapped; some servers send raw deflate. The zlib header tells.
         wrapped = (first[0] & 0x0F) == 8 and ((first[0] << 8) | first[1]) % 31 == 0
         self._inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-        return self._inflate(first, room)
+        try:
+            return self._inflate(first, room)
+        except CodingError:
+            if not wrapped:
+                raise
+            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw after all (its first bytes looked wrapped)
+            return self._inflate(first, room)
 
     def _inflate(self, data: bytes, room: int) -> bytes:
         assert self._inflater is not None

@@ -496,6 +496,16 @@ def test_retry_after_within_budget_and_cap_is_waited(server, sleeps):
     assert sleeps.calls == [pytest.approx(3.0)]
 
 
+def test_politeness_delay_longer_than_the_budget_left_fails(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nCrawl-delay: 10\n")
+    server.routes["/a"] = Response(body=b"<p>a</p>", headers=HTML)
+    with fetcher(server, sleeps, run_budget=5.0) as f, \
+            pytest.raises(RunBudgetSpent, match=r"fetch budget has \d.\d s left, less than the \d+.\d s delay "
+                                                r"before the next request to 127.0.0.1$"):
+        f.get(server.url("/a"))  # robots.txt asks 10 s between requests; 5 s are left
+    assert server.hits == ["/robots.txt"] and sleeps.calls == []
+
+
 # ------------------------------------------------------------------ a host that cannot be reached
 
 def test_dns_failure_says_the_host_cannot_be_reached_and_is_not_retried(sleeps):
