@@ -14,6 +14,7 @@ into ``httpx.ReadTimeout`` / ``WriteTimeout`` / ``ConnectTimeout`` as usual.
 
 from __future__ import annotations
 
+import functools
 import ssl
 import time
 import typing
@@ -95,12 +96,18 @@ def deadline_transport(backend: DeadlineBackend, limits: httpx.Limits | None = N
     is built here with httpcore's public arguments and put in its place.
     """
     limits = limits or httpx.Limits()
-    transport = httpx.HTTPTransport(limits=limits)
+    transport = httpx.HTTPTransport(verify=_ssl_context(), limits=limits)
     transport._pool = httpcore.ConnectionPool(  # noqa: SLF001 - no public way to choose the backend
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
         network_backend=backend,
     )
     return transport
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CAs), built once: loading the CAs takes ~0.1 s."""
+    return httpx.create_ssl_context()
