@@ -93,7 +93,10 @@ class FetchSettings:
         return replace(self, run_deadline=(time.monotonic() if now is None else now) + self.run_budget)
 
     def for_source(self, source: object) -> FetchSettings:
-        """These settings with the source's own ``page_deadline`` (a sources-file key), if it has one."""
+        """These settings with the source's own ``page_deadline`` (a sources-file key, default 30 s).
+
+        The source's value wins over the settings' own: the sources file is where a deadline is set.
+        """
         deadline = getattr(source, "page_deadline", None)
         return self if deadline is None else replace(self, page_deadline=float(deadline))
 
