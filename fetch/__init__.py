@@ -3,9 +3,12 @@
 from .client import Fetcher, FetchSettings, Page, decode
 from .errors import (
     BadContent,
+    DeadlineExceeded,
     FetchError,
     HostNotAllowed,
+    HostUnreachable,
     RobotsDisallowed,
+    RunBudgetSpent,
     TooLarge,
     TooManyRedirects,
     TransientFetchError,
@@ -18,6 +21,9 @@ __all__ = [
     "decode",
     "FetchError",
     "TransientFetchError",
+    "HostUnreachable",
+    "DeadlineExceeded",
+    "RunBudgetSpent",
     "RobotsDisallowed",
     "HostNotAllowed",
     "TooLarge",

@@ -3,7 +3,18 @@
 One :class:`Fetcher` owns one ``httpx.Client`` and adds what a crawler needs on
 top of it: an allowed-hosts fence, robots.txt, a per-host politeness delay,
 retries with backoff, conditional requests, hand-followed redirects, a body
-size cap, content checks and charset detection.
+size cap (on decoded bytes, content codings inflated incrementally), content
+checks and charset detection.
+
+Time is bounded whatever the server does. Each request has an overall deadline
+(``page_deadline``: connect to last byte; a server trickling one byte a second
+cannot extend it), and all the fetching of a run shares one budget
+(``run_budget``, a monotonic ``run_deadline`` set once per run by
+:meth:`FetchSettings.for_run`): every wait (backoff, ``Retry-After``, politeness
+delay) and every request is cut to what is left of it. The retry policy lives
+here and nowhere else: transient faults are retried ``attempts`` times; a
+``Retry-After`` longer than ``retry_after_max`` or than the budget left, a page
+past its deadline, and a host whose name does not resolve fail at once.
 
 ``allowed_hosts`` entries are either a bare host name (``"cupe.ca"``,
 ``"127.0.0.1"``), which matches that host on ANY port, or ``"host:port"``
@@ -15,23 +26,30 @@ not admit ``www.cupe.ca``; list both.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import random
 import re
+import socket
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 import httpx
 from protego import Protego
 
+from .codings import ACCEPT_ENCODING, BodyDecoder, CodingError, content_coding
+from .deadline import DeadlineBackend, deadline_transport
 from .errors import (
     BadContent,
+    DeadlineExceeded,
     FetchError,
     HostNotAllowed,
+    HostUnreachable,
     RobotsDisallowed,
+    RunBudgetSpent,
     TooLarge,
     TooManyRedirects,
     TransientFetchError,
@@ -55,11 +73,32 @@ class FetchSettings:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     jitter: float = 0.3  # +/- fraction applied to each backoff
-    retry_after_max: float = 120.0  # cap on an honoured Retry-After, seconds
+    retry_after_max: float = 120.0  # longest Retry-After honoured; a longer one fails the page at once
     per_host_delay: float = 1.0  # min seconds between two requests to one host
-    max_bytes: int = 5_000_000
+    max_bytes: int = 5_000_000  # cap on the decoded body
     max_redirects: int = 5
     obey_robots: bool = True
+    page_deadline: float = 30.0  # one request, connect to last byte; exceeded: the page fails, not retried
+    run_budget: float = 1200.0  # seconds for all the fetching of one run, waits included
+    run_deadline: float | None = None  # time.monotonic() when the run's budget ends (see for_run)
+
+    def for_run(self, now: float | None = None) -> FetchSettings:
+        """These settings with the run's budget starting now; share the result between the run's fetchers.
+
+        Settings that already carry a ``run_deadline`` are returned unchanged. A Fetcher given
+        settings without one starts its own budget when it is created.
+        """
+        if self.run_deadline is not None:
+            return self
+        return replace(self, run_deadline=(time.monotonic() if now is None else now) + self.run_budget)
+
+    def for_source(self, source: object) -> FetchSettings:
+        """These settings with the source's own ``page_deadline`` (a sources-file key, default 30 s).
+
+        The source's value wins over the settings' own: the sources file is where a deadline is set.
+        """
+        deadline = getattr(source, "page_deadline", None)
+        return self if deadline is None else replace(self, page_deadline=float(deadline))
 
     @property
     def robots_agent(self) -> str:
@@ -166,8 +205,8 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _parse_retry_after(value: str | None, cap: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
     if not value:
         return None
     value = value.strip()
@@ -185,12 +224,37 @@ def _parse_retry_after(value: str | None, cap: float) -> float | None:
         seconds = (when - datetime.now(timezone.utc)).total_seconds()
     if seconds != seconds:  # NaN
         return None
-    return min(cap, max(0.0, seconds))
+    return max(0.0, seconds)
 
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+_DNS_MESSAGES = ("name or service not known", "temporary failure in name resolution", "nodename nor servname",
+                 "no address associated with hostname", "getaddrinfo failed")
+
+
+def _unreachable(host: str, exc: BaseException) -> str | None:
+    """The reason a connect error means the host cannot be reached in this run, else None.
+
+    A failed DNS lookup (``socket.gaierror`` under httpx's ConnectError) or a network with
+    no route at all: neither is a fault a few seconds of backoff repair.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return f"cannot reach {host}: DNS lookup failed ({cause.strerror or _one_line(cause)})"
+        if isinstance(cause, OSError) and cause.errno == errno.ENETUNREACH:
+            return f"cannot reach {host}: no route to the network ({cause.strerror})"
+        cause = cause.__cause__ or cause.__context__
+    text = _one_line(exc)
+    if any(m in text.lower() for m in _DNS_MESSAGES):
+        return f"cannot reach {host}: DNS lookup failed ({text})"
+    return None
 
 
 def _status_text(status: int, phrase: str = "") -> str:
@@ -207,6 +271,17 @@ class _Raw:
     phrase: str
     headers: httpx.Headers
     content: bytes = b""
+
+
+@dataclass
+class _Exchange:
+    """The time limit of one request and how far it got (for the message when it is cut)."""
+
+    deadline: float  # clock() value
+    limit: float  # seconds allowed
+    by_run: bool  # the run's budget, not the page deadline, set the limit
+    received: int = 0  # bytes on the wire so far
+    expected: int | None = None  # Content-Length
 
 
 @dataclass
@@ -236,9 +311,20 @@ class Fetcher:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self._sleep = sleep
+        self._clock = clock
+        self._run_deadline = settings.run_deadline if settings.run_deadline is not None else (
+            clock() + settings.run_budget)
+        self._unreachable_hosts: dict[str, str] = {}  # host -> reason (DNS failed): later URLs fail at once
+        # Each request's deadline is enforced on the socket (fetch/deadline.py); a transport given
+        # by the caller (tests of odd transports) has only the check between body chunks.
+        self._deadlines: DeadlineBackend | None = None
+        if transport is None:
+            self._deadlines = DeadlineBackend(clock)
+            transport = deadline_transport(self._deadlines)
         self._allowed: list[str] = []
         self._any_port: set[str] = set()
         self._exact: set[tuple[str, int]] = set()
@@ -255,6 +341,7 @@ class Fetcher:
             headers={
                 "User-Agent": settings.user_agent,
                 "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             follow_redirects=False,
         )
@@ -410,7 +497,10 @@ class Fetcher:
         origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
         rules = self._robots.get(origin)
         if rules is None:
-            rules = self._robots[origin] = self._load_robots(origin)
+            try:
+                rules = self._robots[origin] = self._load_robots(origin)
+            except (HostUnreachable, RunBudgetSpent) as exc:  # about the host or the run, not robots.txt
+                raise type(exc)(requested, exc.reason, status=exc.status) from None
         hop = "" if str(url) == requested else f" (redirect target {url})"
         if rules.refusal:
             raise RobotsDisallowed(requested, rules.refusal + hop)
@@ -436,6 +526,8 @@ class Fetcher:
                 seen.add(str(robots_url))
             else:
                 return _Robots()
+        except (HostUnreachable, RunBudgetSpent):
+            raise
         except TransientFetchError as exc:
             problem = exc.reason.split(": ", 1)[-1]
             answer = f"answered {problem}" if exc.status else f"could not be fetched ({problem})"
@@ -443,6 +535,9 @@ class Fetcher:
                 refusal=f"robots.txt {answer} after {max(1, self.settings.attempts)} attempts; "
                 f"treating {origin} as fully disallowed"
             )
+        except DeadlineExceeded as exc:
+            return _Robots(refusal=f"robots.txt could not be fetched ({exc.reason}); "
+                           f"treating {origin} as fully disallowed")
         except (FetchError, httpx.InvalidURL):
             return _Robots()
         if 200 <= raw.status < 300:
@@ -465,15 +560,28 @@ class Fetcher:
     def _host_key(url: httpx.URL) -> str:
         return url.host
 
-    def _wait_for_host(self, url: httpx.URL) -> None:
+    def _wait_for_host(self, requested: str, url: httpx.URL) -> None:
         key = self._host_key(url)
         last = self._last_request.get(key)
         if last is None:
             return
         delay = max(self.settings.per_host_delay, self._crawl_delay.get(key, 0.0))
-        wait = delay - (time.monotonic() - last)
+        wait = delay - (self._clock() - last)
         if wait > 0:
+            left = self._budget_left()
+            if wait >= left:
+                raise RunBudgetSpent(
+                    requested, f"the run's {self.settings.run_budget:g} s fetch budget has {max(0.0, left):.1f} s "
+                    f"left, less than the {wait:.1f} s delay before the next request to {key}")
             self._sleep(wait)
+
+    # -- the run's budget
+    def _budget_left(self) -> float:
+        return self._run_deadline - self._clock()
+
+    def _budget_spent(self, requested: str) -> RunBudgetSpent:
+        return RunBudgetSpent(
+            requested, f"the run's {self.settings.run_budget:g} s fetch budget ran out before this page was fetched")
 
     # -- HTTP with retries
     def _backoff(self, attempt: int) -> float:
@@ -482,8 +590,16 @@ class Fetcher:
         return max(0.0, base * (1 + random.uniform(-s.jitter, s.jitter)))
 
     def _send(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
-        attempts = max(1, self.settings.attempts)
+        """One URL (one redirect hop) with the retry policy: the only retries of a fetch."""
+        s = self.settings
+        attempts = max(1, s.attempts)
+        where = "" if str(url) == requested else f" (at {url})"
+        known = self._unreachable_hosts.get(url.host)
+        if known:
+            raise HostUnreachable(requested, f"{known}; not retried{where}")
         for attempt in range(1, attempts + 1):
+            if self._budget_left() <= 0:
+                raise self._budget_spent(requested)
             retry_after: float | None = None
             status: int | None = None
             try:
@@ -493,6 +609,10 @@ class Fetcher:
             except httpx.RemoteProtocolError as exc:
                 problem = f"connection closed before the response was complete ({_one_line(exc)})"
             except httpx.ConnectError as exc:
+                unreachable = _unreachable(url.host, exc)
+                if unreachable:
+                    self._unreachable_hosts[url.host] = unreachable
+                    raise HostUnreachable(requested, f"{unreachable}; not retried{where}") from None
                 problem = f"connection failed ({_one_line(exc)})"
             except httpx.NetworkError as exc:  # ReadError, WriteError, CloseError
                 problem = f"network error ({type(exc).__name__}: {_one_line(exc)})"
@@ -501,13 +621,24 @@ class Fetcher:
                     return raw
                 status = raw.status
                 problem = _status_text(raw.status, raw.phrase)
-                retry_after = _parse_retry_after(raw.headers.get("retry-after"), self.settings.retry_after_max)
+                retry_after = _parse_retry_after(raw.headers.get("retry-after"))
             if attempt == attempts:
-                where = "" if str(url) == requested else f" (at {url})"
                 raise TransientFetchError(
                     requested, f"gave up after {attempts} attempts: {problem}{where}", status=status
                 )
-            self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
+            if retry_after is not None and retry_after > s.retry_after_max:
+                raise TransientFetchError(
+                    requested, f"{problem} asks to retry after {retry_after:.0f} s, longer than the "
+                    f"{s.retry_after_max:g} s the fetcher waits; not retried{where}", status=status)
+            wait = retry_after if retry_after is not None else self._backoff(attempt)
+            left = self._budget_left()
+            if wait >= left:
+                asked = (f"asks to retry after {retry_after:.0f} s" if retry_after is not None
+                         else f"(attempt {attempt} of {attempts}) would be retried after {wait:.1f} s")
+                raise RunBudgetSpent(
+                    requested, f"{problem} {asked}, longer than the {max(0.0, left):.0f} s left of the run's "
+                    f"{s.run_budget:g} s fetch budget; not retried{where}", status=status)
+            self._sleep(wait)
         raise AssertionError("unreachable")
 
     def _describe_timeout(self, exc: httpx.TimeoutException) -> str:
@@ -521,8 +652,17 @@ class Fetcher:
         return f"timeout ({type(exc).__name__})"
 
     def _send_once(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
-        self._wait_for_host(url)
-        cap = min(self.settings.max_bytes, ROBOTS_MAX_BYTES) if robots else self.settings.max_bytes
+        self._wait_for_host(requested, url)
+        s = self.settings
+        cap = min(s.max_bytes, ROBOTS_MAX_BYTES) if robots else s.max_bytes
+        now = self._clock()
+        run_left = self._run_deadline - now
+        if run_left <= 0:
+            raise self._budget_spent(requested)
+        limit = min(s.page_deadline, run_left)
+        exchange = _Exchange(deadline=now + limit, limit=limit, by_run=run_left < s.page_deadline)
+        if self._deadlines is not None:
+            self._deadlines.deadline = exchange.deadline
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 raw = _Raw(str(url), response.status_code, response.reason_phrase, response.headers)
@@ -530,14 +670,34 @@ class Fetcher:
                     return raw  # status-only answers: body not needed
                 if not robots:
                     self._check_headers(requested, url, response)
-                raw.content = self._read_body(requested, response, cap, truncate=robots)
+                length = response.headers.get("content-length", "").strip()
+                exchange.expected = int(length) if length.isdigit() else None
+                raw.content = self._read_body(requested, url, response, cap, exchange, truncate=robots)
                 if not raw.content and not robots:
                     raise BadContent(requested, f"empty body ({_status_text(raw.status, raw.phrase)} with 0 bytes)")
                 return raw
-        except httpx.DecodingError as exc:
-            raise BadContent(requested, f"body could not be decoded ({_one_line(exc)})") from None
+        except httpx.TimeoutException:
+            if self._clock() >= exchange.deadline - 0.01:  # the wait was cut to the deadline
+                raise self._late(requested, url, exchange) from None
+            raise
         finally:
-            self._last_request[self._host_key(url)] = time.monotonic()
+            if self._deadlines is not None:
+                self._deadlines.deadline = None
+            self._last_request[self._host_key(url)] = self._clock()
+
+    def _late(self, requested: str, url: httpx.URL, exchange: _Exchange) -> FetchError:
+        """The error for a request cut by its deadline, or by the run's budget."""
+        got = f"{exchange.received:,} bytes received"
+        if exchange.expected is not None:
+            got += f" of {exchange.expected:,}"
+        where = "" if str(url) == requested else f" (at {url})"
+        if exchange.by_run:
+            return RunBudgetSpent(
+                requested, f"the run's {self.settings.run_budget:g} s fetch budget ran out while fetching this page "
+                f"({got} in {exchange.limit:.1f} s){where}")
+        return DeadlineExceeded(
+            requested, f"page not received within its {self.settings.page_deadline:g} s deadline ({got}); "
+            f"not retried{where}")
 
     def _check_headers(self, requested: str, url: httpx.URL, response: httpx.Response) -> None:
         media = _media_type(response.headers.get("content-type"))
@@ -550,14 +710,41 @@ class Fetcher:
                 f"response larger than the {self.settings.max_bytes:,}-byte cap (Content-Length {int(length):,})",
             )
 
-    def _read_body(self, requested: str, response: httpx.Response, cap: int, *, truncate: bool) -> bytes:
+    def _read_body(
+        self, requested: str, url: httpx.URL, response: httpx.Response, cap: int, exchange: _Exchange,
+        *, truncate: bool
+    ) -> bytes:
+        """Read the raw body, decode its content coding as it arrives, stop past ``cap`` decoded bytes.
+
+        Every socket read waits at most what is left of the request's deadline (fetch/deadline.py),
+        and the deadline is checked after each chunk: a server sending a byte at a time is cut at
+        the deadline, not a read timeout per byte later.
+        """
+        try:
+            decoder = BodyDecoder(content_coding(response.headers.get("content-encoding")))
+        except CodingError as exc:
+            raise BadContent(requested, str(exc)) from None
         body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > cap:
+        for chunk in response.iter_raw():
+            exchange.received += len(chunk)
+            now = self._clock()
+            if now >= exchange.deadline:
+                raise self._late(requested, url, exchange)
+            try:
+                body += decoder.feed(chunk, cap - len(body))
+            except CodingError as exc:
+                raise BadContent(requested, str(exc)) from None
+            if len(body) > cap or exchange.received > cap:
                 if truncate:
                     return bytes(body[:cap])
-                raise TooLarge(
-                    requested, f"response larger than the {cap:,}-byte cap (stopped reading at {len(body):,} bytes)"
-                )
+                if decoder.coding == "identity":
+                    detail = f"stopped reading at {exchange.received:,} bytes"
+                else:
+                    detail = (f"{decoder.coding}-coded; stopped at {len(body):,} decoded bytes "
+                              f"from {exchange.received:,} bytes received")
+                raise TooLarge(requested, f"response larger than the {cap:,}-byte cap ({detail})")
+        try:
+            decoder.finish()
+        except CodingError as exc:
+            raise BadContent(requested, str(exc)) from None
         return bytes(body)

@@ -5,6 +5,9 @@ operator-readable ``reason``; ``str(exc)`` is ``"{url}: {reason}"``.
 
     FetchError                  anything that stopped us getting a usable page
     ├── TransientFetchError     retry budget spent on a transient fault
+    ├── HostUnreachable         the host's name does not resolve (DNS) or no route: not retried
+    ├── DeadlineExceeded        one page took longer than its deadline (a trickling server)
+    ├── RunBudgetSpent          the run's fetch budget ran out (or a wait would pass it)
     ├── RobotsDisallowed        robots.txt forbids the URL (or robots.txt failed)
     ├── HostNotAllowed          URL / redirect outside the allowed hosts
     ├── TooLarge                body over the size cap
@@ -20,6 +23,9 @@ from __future__ import annotations
 __all__ = [
     "FetchError",
     "TransientFetchError",
+    "HostUnreachable",
+    "DeadlineExceeded",
+    "RunBudgetSpent",
     "RobotsDisallowed",
     "HostNotAllowed",
     "TooLarge",
@@ -50,6 +56,21 @@ def _rebuild(cls: type[FetchError], url: str, reason: str, status: int | None) -
 
 class TransientFetchError(FetchError):
     """Gave up after the retry budget on connect errors, timeouts, 429, 5xx or a cut body."""
+
+
+class HostUnreachable(FetchError):
+    """The host cannot be reached at all: its DNS lookup failed, or the network has no route to it.
+
+    Not transient within a run, so it is not retried, and later URLs of the host fail at once.
+    """
+
+
+class DeadlineExceeded(FetchError):
+    """The page was not received within ``FetchSettings.page_deadline`` seconds (not retried)."""
+
+
+class RunBudgetSpent(FetchError):
+    """The run's fetch budget (``FetchSettings.run_budget``) ran out, or a wait would pass it."""
 
 
 class RobotsDisallowed(FetchError):

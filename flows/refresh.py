@@ -59,7 +59,7 @@ class RunSummary:
 def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage], fetch_settings=None) -> list[PageRecord]:
     from fetch.client import Fetcher, FetchSettings
 
-    settings = fetch_settings or FetchSettings()
+    settings = (fetch_settings or FetchSettings()).for_source(source)
     with Fetcher(source.allowed_hosts, settings) as fetcher:
         return crawl(source.name, source.start_urls, fetcher, archive_root,
                      max_pages=source.max_pages, find_next=next_page_urls,
@@ -231,6 +231,8 @@ def summary_of(state: State) -> RunSummary:
 
 def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, reparse, force,
              fetch_settings) -> RunSummary:
+    from fetch.client import FetchSettings
+    fetch_settings = (fetch_settings or FetchSettings()).for_run()  # one fetch budget for the whole run
     started = datetime.now(timezone.utc)
     sources = load_sources(sources_file, source_names)
     mode = "reparse" if reparse else ("archive" if from_archive else "fetch")

@@ -28,6 +28,8 @@ class Source:
     # run's, or more unreadable blocks than this share of all blocks, is not loaded.
     min_listings_ratio: float = 0.5
     max_unreadable_share: float = 0.2
+    # Seconds one request may take, connect to last byte (fetch.FetchSettings.page_deadline).
+    page_deadline: float = 30.0
 
     @property
     def conventions(self) -> Conventions:
@@ -63,6 +65,10 @@ def load_sources(path: str | Path | None = None, names: list[str] | None = None)
             get_parser(entry["parser"])
         except ValueError as exc:
             raise SourcesError(f"sources file {path}, entry {entry['name']!r}: {exc}") from None
+        deadline = entry.get("page_deadline", 30.0)
+        if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+            raise SourcesError(f"sources file {path}, entry {entry['name']!r}: page_deadline must be a number "
+                               f"of seconds above 0, not {deadline!r}")
         sources.append(Source(**{**entry, "start_urls": tuple(entry["start_urls"]),
                                  "allowed_hosts": tuple(entry["allowed_hosts"])}))
     seen = [s.name for s in sources]

@@ -14,18 +14,24 @@ included) answers 404.  A route is a :class:`Response` or a callable taking the
 :class:`Request` and returning one.  ``Response`` knobs cover awkward servers:
 ``delay`` (sleep before answering, for read timeouts), ``content_length`` (send
 this Content-Length whatever the body is, then close: a body cut short) and
-``omit_length`` (no Content-Length; the body ends when the connection closes).
+``omit_length`` (no Content-Length; the body ends when the connection closes),
+``trickle`` (send the body one byte at a time, this many seconds apart, under a correct
+Content-Length) and ``trickle_headers`` (the status line and headers too).
+:func:`gzip_zeros` builds a gzip bomb (N zero bytes in a few kilobytes) without
+compressing N bytes.
 """
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["LocalServer", "Request", "Response", "sequence"]
+__all__ = ["LocalServer", "Request", "Response", "sequence", "gzip_zeros"]
 
 
 @dataclass
@@ -43,6 +49,8 @@ class Response:
     delay: float = 0.0  # seconds to sleep before sending anything
     content_length: int | None = None  # override Content-Length (then close the connection)
     omit_length: bool = False  # no Content-Length: body delimited by closing the connection
+    trickle: float = 0.0  # > 0: send the body byte by byte, this many seconds apart
+    trickle_headers: bool = False  # with trickle: the status line and headers byte by byte too
 
 
 Route = Callable[[Request], Response] | Response
@@ -104,10 +112,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(response.content_length))
         elif not response.omit_length and not bodyless and "content-length" not in names:
             self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
+        if response.trickle and response.trickle_headers:
+            self._headers_buffer.append(b"\r\n")
+            head, self._headers_buffer = b"".join(self._headers_buffer), []
+            self._dribble(head, response.trickle)
+        else:
+            self.end_headers()
         if send_body and not bodyless and response.body:
-            self.wfile.write(response.body)
+            if response.trickle:
+                self.wfile.flush()
+                self._dribble(response.body, response.trickle)
+            else:
+                self.wfile.write(response.body)
         self.wfile.flush()
+
+    def _dribble(self, data: bytes, pause: float) -> None:
+        """Write ``data`` one byte at a time, ``pause`` seconds apart (stops when the client hangs up)."""
+        for k in range(len(data)):
+            self.wfile.write(data[k : k + 1])
+            self.wfile.flush()
+            time.sleep(pause)
 
 
 class _Server(ThreadingHTTPServer):
@@ -180,3 +204,31 @@ def local_sources_file(path, urls: dict[str, str], max_pages: int = 20):
                   f"days_per_week = {s.days_per_week}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def gzip_zeros(size: int, layers: int = 1) -> bytes:
+    """``size`` zero bytes gzipped ``layers`` times: a decompression bomb, built in milliseconds.
+
+    Each MiB of zeros is one deflate segment ended by a full flush, which resets the
+    compressor, so every segment compresses to the same bytes: one MiB is compressed and its
+    output repeated. ``layers=2`` gzips that result again (``Content-Encoding: gzip, gzip``).
+    """
+    block = 1 << 20
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = deflate.compress(bytes(block)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    whole, rest = divmod(size, block)
+    tail = deflate.compress(bytes(rest)) + deflate.flush()
+    crc, zeros = 0, bytes(block)
+    for _ in range(whole):  # the CRC of the zeros, a MiB at a time (about 1 s for 2 GiB)
+        crc = zlib.crc32(zeros, crc)
+    crc = zlib.crc32(bytes(rest), crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    data = header + segment * whole + tail + struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
+    for _ in range(layers - 1):
+        data = gzip_bytes(data)
+    return data
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return packer.compress(data) + packer.flush()

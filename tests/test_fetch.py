@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import subprocess
+import sys
+import time
+import zlib
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from fetch import (
     BadContent,
+    DeadlineExceeded,
     FetchError,
     Fetcher,
     FetchSettings,
     HostNotAllowed,
+    HostUnreachable,
     RobotsDisallowed,
+    RunBudgetSpent,
     TooLarge,
     TooManyRedirects,
     TransientFetchError,
@@ -21,9 +30,9 @@ from fetch import (
 )
 
 try:
-    from tests.localserver import LocalServer, Request, Response, sequence
+    from tests.localserver import LocalServer, Request, Response, gzip_bytes, gzip_zeros, sequence
 except ImportError:  # tests/ on sys.path instead of the project root
-    from localserver import LocalServer, Request, Response, sequence
+    from localserver import LocalServer, Request, Response, gzip_bytes, gzip_zeros, sequence
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 FAST = FetchSettings(
@@ -86,13 +95,16 @@ def test_429_honours_retry_after_seconds(server, sleeps):
     assert sleeps.calls == [pytest.approx(2.0)]
 
 
-def test_retry_after_is_capped(server, sleeps):
+def test_retry_after_longer_than_the_fetcher_waits_fails_at_once(server, sleeps):
     server.routes["/page"] = sequence(
         Response(503, headers={"Retry-After": "3600"}), Response(body=b"<p>ok</p>", headers=HTML)
     )
-    with fetcher(server, sleeps, retry_after_max=7.0) as f:
+    with fetcher(server, sleeps, retry_after_max=7.0) as f, pytest.raises(TransientFetchError) as info:
         f.get(server.url("/page"))
-    assert sleeps.calls == [pytest.approx(7.0)]
+    assert info.value.reason == (
+        "HTTP 503 Service Unavailable asks to retry after 3600 s, longer than the 7 s the fetcher waits; not retried"
+    )
+    assert sleeps.calls == [] and server.hits_for("/page") == 1
 
 
 def test_503_forever_gives_up_after_attempts(server, sleeps):
@@ -390,3 +402,266 @@ def test_error_message_format_and_pickling():
     assert str(err) == "https://cupe.ca/x: gave up after 3 attempts: HTTP 503"
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is TransientFetchError and back.status == 503 and str(back) == str(err)
+
+
+# ------------------------------------------------------------------ deadlines and the run's budget
+# A trickle: 400 bytes sent one every 0.05 s under a correct Content-Length take 20 s; the read
+# timeout (1 s) never fires because a byte comes every 0.05 s.
+TRICKLE = Response(body=b"<p>" + b"x" * 393 + b"</p>", headers=HTML, trickle=0.05)
+
+
+def test_trickling_body_is_cut_at_the_page_deadline(server, sleeps):
+    server.routes["/slow"] = TRICKLE
+    with fetcher(server, sleeps, page_deadline=0.5, obey_robots=False) as f, \
+            pytest.raises(DeadlineExceeded) as info:
+        f.get(server.url("/slow"))
+    reason = info.value.reason
+    assert reason.startswith("page not received within its 0.5 s deadline (")
+    assert reason.endswith(" of 400); not retried")
+    received = int(reason.split("(")[1].split(" bytes")[0].replace(",", ""))
+    assert 0 < received < 400  # cut part way: the server had not finished
+    assert server.hits_for("/slow") == 1 and sleeps.calls == []
+
+
+def test_trickling_headers_are_cut_at_the_page_deadline(server, sleeps):
+    server.routes["/slow"] = replace(TRICKLE, trickle_headers=True)
+    with fetcher(server, sleeps, page_deadline=0.5, obey_robots=False) as f, \
+            pytest.raises(DeadlineExceeded, match=r"within its 0.5 s deadline \(0 bytes received\)"):
+        f.get(server.url("/slow"))
+
+
+def test_page_deadline_of_a_source_comes_from_the_sources_file(tmp_path):
+    from sources import load_sources
+
+    path = tmp_path / "s.toml"
+    path.write_text('[[source]]\nname = "x"\nprovider = "CUPE"\nparser = "cupe_workshops"\n'
+                    'start_urls = ["http://127.0.0.1/"]\nallowed_hosts = ["127.0.0.1"]\npage_deadline = 2.5\n')
+    (source,) = load_sources(path)
+    assert FAST.for_source(source).page_deadline == 2.5
+    assert load_sources(None)[0].page_deadline == 30  # the default
+    path.write_text(path.read_text().replace("2.5", "0"))
+    with pytest.raises(ValueError, match="page_deadline must be a number of seconds above 0"):
+        load_sources(path)
+
+
+def test_run_budget_cuts_a_fetch_in_progress_and_refuses_the_next(server, sleeps):
+    server.routes["/slow"] = TRICKLE
+    server.routes["/fast"] = Response(body=b"<p>ok</p>", headers=HTML)
+    settings = replace(FAST, page_deadline=30, run_budget=0.6, obey_robots=False).for_run()
+    with Fetcher(["127.0.0.1"], settings, sleep=sleeps) as f, pytest.raises(RunBudgetSpent) as info:
+        f.get(server.url("/slow"))
+    assert info.value.reason.startswith("the run's 0.6 s fetch budget ran out while fetching this page (")
+    # Another source of the same run (its own Fetcher, the same settings) fails at once.
+    with Fetcher(["127.0.0.1"], settings, sleep=sleeps) as f, pytest.raises(RunBudgetSpent) as info:
+        f.get(server.url("/fast"))
+    assert info.value.reason == "the run's 0.6 s fetch budget ran out before this page was fetched"
+    assert server.hits == ["/slow"]
+
+
+def test_crawl_of_a_source_started_after_the_budget_fails_with_one_reason(server, sleeps, tmp_path):
+    from fetch.crawl import crawl
+
+    server.routes["/a"] = Response(body=b"<p>a</p>", headers=HTML)
+    settings = replace(FAST, obey_robots=False).for_run(now=time.monotonic() - FAST.run_budget - 1)
+    with Fetcher(["127.0.0.1"], settings, sleep=sleeps) as f, pytest.raises(RunBudgetSpent) as info:
+        crawl("s", [server.url("/a")], f, tmp_path, max_pages=5, find_next=lambda text: [])
+    assert str(info.value) == f"{server.url('/a')}: the run's 1200 s fetch budget ran out before this page was fetched"
+    assert server.hits == []
+
+
+def test_retry_after_longer_than_the_budget_left_fails_at_once(server, sleeps):
+    server.routes["/page"] = Response(429, headers={"Retry-After": "60"})
+    with fetcher(server, sleeps, run_budget=5.0, retry_after_max=120.0) as f, \
+            pytest.raises(RunBudgetSpent) as info:
+        f.get(server.url("/page"))
+    assert info.value.reason.startswith("HTTP 429 Too Many Requests asks to retry after 60 s, longer than the ")
+    assert info.value.reason.endswith(" s left of the run's 5 s fetch budget; not retried")
+    assert info.value.status == 429
+    assert sleeps.calls == [] and server.hits_for("/page") == 1
+
+
+def test_backoff_is_bounded_by_the_budget(server, sleeps):
+    server.routes["/page"] = Response(503)
+    with fetcher(server, sleeps, run_budget=5.0, backoff_base=20.0, backoff_max=60.0, jitter=0.0) as f, \
+            pytest.raises(RunBudgetSpent, match=r"HTTP 503 Service Unavailable \(attempt 1 of 3\) would be "
+                                                r"retried after 20.0 s, longer than the \d s left"):
+        f.get(server.url("/page"))
+    assert sleeps.calls == [] and server.hits_for("/page") == 1
+
+
+def test_retry_after_within_budget_and_cap_is_waited(server, sleeps):
+    server.routes["/page"] = sequence(Response(429, headers={"Retry-After": "3"}), Response(body=b"<p>ok</p>", headers=HTML))
+    with fetcher(server, sleeps, run_budget=60.0) as f:
+        assert f.get(server.url("/page")).text == "<p>ok</p>"
+    assert sleeps.calls == [pytest.approx(3.0)]
+
+
+def test_politeness_delay_longer_than_the_budget_left_fails(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=b"User-agent: *\nCrawl-delay: 10\n")
+    server.routes["/a"] = Response(body=b"<p>a</p>", headers=HTML)
+    with fetcher(server, sleeps, run_budget=5.0) as f, \
+            pytest.raises(RunBudgetSpent, match=r"fetch budget has \d.\d s left, less than the \d+.\d s delay "
+                                                r"before the next request to 127.0.0.1$"):
+        f.get(server.url("/a"))  # robots.txt asks 10 s between requests; 5 s are left
+    assert server.hits == ["/robots.txt"] and sleeps.calls == []
+
+
+# ------------------------------------------------------------------ a host that cannot be reached
+
+def test_dns_failure_says_the_host_cannot_be_reached_and_is_not_retried(sleeps):
+    with Fetcher(["nonexistent.invalid"], FAST, sleep=sleeps) as f:
+        with pytest.raises(HostUnreachable) as info:
+            f.get("http://nonexistent.invalid/courses")
+        assert type(info.value) is HostUnreachable  # not RobotsDisallowed: robots.txt was never the problem
+        assert info.value.url == "http://nonexistent.invalid/courses"
+        assert info.value.reason.startswith("cannot reach nonexistent.invalid: DNS lookup failed (")
+        assert info.value.reason.endswith("); not retried")
+        assert "robots" not in info.value.reason
+        with pytest.raises(HostUnreachable, match="DNS lookup failed"):  # known for the rest of the run
+            f.get("http://nonexistent.invalid/other")
+    assert sleeps.calls == []  # no backoff
+
+
+def test_dns_failure_without_robots(sleeps):
+    with Fetcher(["nonexistent.invalid"], replace(FAST, obey_robots=False), sleep=sleeps) as f, \
+            pytest.raises(HostUnreachable, match="^http://nonexistent.invalid/x: cannot reach nonexistent.invalid: DNS"):
+        f.get("http://nonexistent.invalid/x")
+    assert sleeps.calls == []
+
+
+# ------------------------------------------------------------------ content codings
+
+PAGE = b"<html><body><p>" + "caf\u00e9 ".encode() * 500 + b"</p></body></html>"
+
+
+@pytest.mark.parametrize("coding, body", [
+    ("gzip", gzip.compress(PAGE)),
+    ("x-gzip", gzip.compress(PAGE)),
+    ("deflate", zlib.compress(PAGE)),  # zlib-wrapped, as RFC 9110 says
+    ("deflate", zlib.compress(PAGE)[2:-4]),  # raw deflate, as some servers send
+    ("gzip", gzip.compress(PAGE[:1000]) + gzip.compress(PAGE[1000:])),  # two gzip members
+    ("identity", PAGE),
+])
+def test_content_codings_are_decoded(server, sleeps, coding, body):
+    server.routes["/p"] = Response(body=body, headers={**HTML, "Content-Encoding": coding})
+    with fetcher(server, sleeps, obey_robots=False) as f:
+        page = f.get(server.url("/p"))
+    assert page.content == PAGE and page.text == PAGE.decode()
+    assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_single_gzip_bomb_is_refused_at_the_cap_of_decoded_bytes(server, sleeps):
+    server.routes["/bomb"] = Response(body=gzip_zeros(64 << 20), headers={**HTML, "Content-Encoding": "gzip"})
+    with fetcher(server, sleeps, max_bytes=1_000_000, obey_robots=False) as f, pytest.raises(TooLarge) as info:
+        f.get(server.url("/bomb"))
+    assert info.value.reason.startswith(
+        "response larger than the 1,000,000-byte cap (gzip-coded; stopped at 1,000,001 decoded bytes from ")
+
+
+@pytest.mark.parametrize("coding, expected", [
+    ("gzip, gzip", "more than one content coding (gzip, gzip) is refused"),
+    ("deflate, gzip", "more than one content coding (deflate, gzip) is refused"),
+    ("br", "unsupported content coding 'br' (the fetcher asks for gzip, deflate)"),
+    ("compress", "unsupported content coding 'compress'"),
+])
+def test_stacked_and_unknown_codings_are_refused(server, sleeps, coding, expected):
+    server.routes["/bomb"] = Response(body=gzip_zeros(16 << 20, layers=2), headers={**HTML, "Content-Encoding": coding})
+    with fetcher(server, sleeps, obey_robots=False) as f, pytest.raises(BadContent) as info:
+        f.get(server.url("/bomb"))
+    assert info.value.reason.startswith(expected)
+    assert server.hits_for("/bomb") == 1
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"this is not gzip at all", "gzip-coded body does not decode"),
+    (gzip.compress(PAGE)[:-30], "gzip-coded body ends before its end of stream"),
+])
+def test_corrupt_coded_body_is_bad_content(server, sleeps, body, expected):
+    server.routes["/p"] = Response(body=body, headers={**HTML, "Content-Encoding": "gzip"})
+    with fetcher(server, sleeps, obey_robots=False) as f, pytest.raises(BadContent, match=expected):
+        f.get(server.url("/p"))
+
+
+def test_gzipped_robots_txt_is_read(server, sleeps):
+    server.routes["/robots.txt"] = Response(body=gzip_bytes(b"User-agent: *\nDisallow: /private\n"),
+                                            headers={"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+    with fetcher(server, sleeps) as f, pytest.raises(RobotsDisallowed, match="robots.txt disallows"):
+        f.get(server.url("/private/x"))
+
+
+# Peak RSS of this process: VmHWM, which starts afresh at exec. (ru_maxrss would also count
+# the pytest process the child was forked from: 364 MB before anything was fetched.)
+PEAK_RSS = """
+import resource
+def peak_rss_mb():
+    try:
+        with open("/proc/self/status") as status:
+            return int(next(l for l in status if l.startswith("VmHWM:")).split()[1]) // 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+"""
+_RSS_PROBE = PEAK_RSS + """
+import sys
+from fetch import Fetcher, FetchSettings, FetchError
+with Fetcher(["127.0.0.1"], FetchSettings(obey_robots=False, per_host_delay=0)) as f:
+    try:
+        f.get(sys.argv[1])
+        print("fetched")
+    except FetchError as exc:
+        print(type(exc).__name__ + ": " + exc.reason)
+print(peak_rss_mb())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coding", ["gzip", "gzip, gzip"])
+def test_gzip_bombs_stay_small_in_memory(server, coding):
+    """1 GiB of zeros in ~1 MB (gzip) or ~2.5 KB (gzip, gzip): refused; the fetching process stays small."""
+    server.routes["/bomb"] = Response(body=gzip_zeros(1 << 30, layers=2 if coding == "gzip, gzip" else 1),
+                                      headers={**HTML, "Content-Encoding": coding})
+    proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, server.url("/bomb")], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    outcome, peak_mb = proc.stdout.strip().splitlines()
+    if coding == "gzip":
+        assert outcome.startswith("TooLarge: response larger than the 5,000,000-byte cap (gzip-coded;")
+    else:
+        assert outcome.startswith("BadContent: more than one content coding (gzip, gzip) is refused")
+    # A bare fetch peaks at ~35 MB and these at ~45 MB; inflating a whole 64 KB chunk of the
+    # single bomb at once peaked at 160 MB, a stacked 256 MiB bomb at 546 MB (bench/fetch_bombs.py).
+    assert int(peak_mb) < 120
+
+
+# ------------------------------------------------------------------ the budget and deadlines in a real run
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_path):
+    """Through the refresh flow: the page deadline comes from the sources file, the budget is the run's."""
+    from flows.refresh import refresh
+    from tests.conftest import SAMPLES
+    from tests.localserver import local_sources_file
+
+    with LocalServer() as srv:
+        srv.routes["/cupe"] = Response(body=(SAMPLES / "cupe-workshops" / "workshops.html").read_bytes(), headers=HTML)
+        srv.routes["/aupe"] = replace(TRICKLE, body=b"<p>" + b"x" * 993 + b"</p>")  # 50 s at this pace
+        src = local_sources_file(tmp_path / "s.toml", {"cupe-workshops": srv.url("/cupe"),
+                                                       "aupe-courses": srv.url("/aupe")})
+        settings = replace(FAST, obey_robots=False)
+
+        # aupe-courses is the file's last entry: a key appended is its own page deadline.
+        deadline_src = tmp_path / "deadline.toml"
+        deadline_src.write_text(src.read_text() + "page_deadline = 0.5\n")
+        summary = refresh(db_path=str(tmp_path / "a.duckdb"), sources_file=str(deadline_src),
+                          archive_dir=str(tmp_path / "archive"), fetch_settings=settings)
+        assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
+        (line,) = summary.failures
+        assert line.startswith(f"aupe-courses: {srv.url('/aupe')}: page not received within its 0.5 s deadline (")
+
+        # Default page deadline (30 s), a run budget of 6 s: the budget ends the trickle.
+        summary = refresh(db_path=str(tmp_path / "b.duckdb"), sources_file=str(src),
+                          archive_dir=str(tmp_path / "archive"), fetch_settings=replace(settings, run_budget=6.0))
+        assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
+        (line,) = summary.failures
+        assert line.startswith(
+            f"aupe-courses: {srv.url('/aupe')}: the run's 6 s fetch budget ran out while fetching this page (")
