@@ -43,7 +43,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("unchanged", "BOOLEAN", "True when the page was the same as in the previous run (HTTP 304, or the same content hash), so it was not parsed or loaded again."),
     ]),
     ("listings", "Current listings: one row per course block on a provider's page, as the last successful run of its source read it.", [
-        ("listing_id", "VARCHAR", "Identifier of the listing: its source, page and position (a slot on a page, not a course)."),
+        ("listing_id", "VARCHAR", "Identifier of the listing, derived from its source and its content (title as written, programme, length, delivery, link, text, notes), with -2, -3... for repeats of an identical block: stable when other blocks are added, removed or moved. Where it sits on the page is in position."),
         ("course_id", "VARCHAR", "The course the listing belongs to (courses.course_id)."),
         ("variant_id", "VARCHAR", "The variant (length, delivery) the listing belongs to (course_variants.variant_id)."),
         ("provider", "VARCHAR", "Union offering the course: CUPE or AUPE."),
