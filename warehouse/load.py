@@ -227,6 +227,15 @@ def remove_stale_files(db_path: Path, pid: int | None = None) -> list[Path]:
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
 
+def busy_error(db_path: Path, exc: BaseException) -> WarehouseBusy | None:
+    """The one-line WarehouseBusy for DuckDB's 'Conflicting lock' error; None for any other error."""
+    holder = _holder(exc)
+    if holder is None:
+        return None
+    return WarehouseBusy(f"{db_path}: another process has it open for writing ({holder}); a refresh now would lose "
+                         f"what it writes: close that session (open the warehouse read-only) and run again")
+
+
 def _holder(exc: BaseException) -> str | None:
     """'PID 123, /usr/bin/python3' from DuckDB's lock error, None for any other error."""
     m = _LOCK_HOLDER.search(str(exc))
@@ -258,11 +267,9 @@ def held_against_writers(db_path: Path) -> Iterator[object | None]:
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
-        holder = _holder(exc)
-        if holder:
-            raise WarehouseBusy(
-                f"{db_path}: another process has it open for writing ({holder}); a refresh now would lose "
-                f"what it writes: close that session (open the warehouse read-only) and run again") from None
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
         raise WarehouseError(f"{db_path}: cannot open the warehouse: {' '.join(str(exc).split())}") from exc
     fh = open(db_path, "rb")
     try:
@@ -277,11 +284,9 @@ def _replay_wal(db_path: Path, wal: Path) -> None:
     try:
         con = duckdb.connect(str(db_path))
     except duckdb.Error as exc:
-        holder = _holder(exc)
-        if holder:
-            raise WarehouseBusy(
-                f"{db_path}: another process has it open for writing ({holder}); a refresh now would lose "
-                f"what it writes: close that session (open the warehouse read-only) and run again") from None
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
         raise WarehouseError(
             f"{db_path}: {wal.name} holds writes of a session that did not close, and they cannot be replayed "
             f"({' '.join(str(exc).split())}); nothing was changed: move {wal.name} away to drop them") from exc
@@ -292,7 +297,8 @@ def _replay_wal(db_path: Path, wal: Path) -> None:
     finally:
         con.close()
     if wal.exists():
-        raise WarehouseError(f"{db_path}: {wal.name} is still there after replaying it; nothing was changed")
+        raise WarehouseError(f"{db_path}: {wal.name} was left by a session that did not close, and DuckDB could not "
+                             f"apply it; nothing was changed: move {wal.name} away to drop it")
 
 
 def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:

@@ -39,7 +39,12 @@ def previous_state(db_path: str | Path) -> PreviousState:
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
-        raise WarehouseError(f"{db_path}: cannot read the previous run's pages: {exc}") from exc
+        from warehouse.load import busy_error
+
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
+        raise WarehouseError(f"{db_path}: cannot read the previous run's pages: {' '.join(str(exc).split())}") from exc
     try:
         has_pages = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('pages', 'source_runs', 'runs')").fetchone()[0]
