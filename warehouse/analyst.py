@@ -341,7 +341,10 @@ def _ident(name: str) -> str:
 def export(con: duckdb.DuckDBPyConnection, folder: Path, fmt: str) -> list[tuple[str, Path, int]]:
     """Write every table and view to `folder`/<name>.<fmt> (overwriting); returns (name, path, rows).
 
-    json is one JSON array per file; csv has a header line, lists written as [a, b]."""
+    json is one JSON array per file; csv has a header line and each list as a JSON array
+    (warehouse/csvformat.py: the same as `courses query --format csv`)."""
+    from warehouse.csvformat import csv_select
+
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
     ext, options = EXPORT_FORMATS[fmt]
@@ -349,7 +352,9 @@ def export(con: duckdb.DuckDBPyConnection, folder: Path, fmt: str) -> list[tuple
     written = []
     for name, _, _ in relations(con):
         path = folder / f"{name}.{ext}"
-        con.execute(f"COPY (SELECT * FROM {_ident(name)}) TO {_lit(str(path))} {options}")
+        select = (csv_select([(c, t) for c, t, _ in relation_columns(con, name)], _ident(name)) if fmt == "csv"
+                  else f"SELECT * FROM {_ident(name)}")
+        con.execute(f"COPY ({select}) TO {_lit(str(path))} {options}")
         (n,) = con.execute(f"SELECT count(*) FROM {_ident(name)}").fetchone()
         written.append((name, path, n))
     return written
