@@ -117,9 +117,9 @@ ANALYST_DDL: list[Obj] = [
     Obj("course_topics", "table",
         "Topics of each current course, one row per (course, topic), with the named rule that placed it "
         "(topics/rules.py, docs/topics.md). Every course has at least one topic.",
-        [("course_id", "VARCHAR: The course (courses.course_id)."),
-         ("topic", "VARCHAR: One of the seven topics of topic_taxonomy, e.g. 'health and safety'."),
-         ("rule", "VARCHAR: The rule that assigned the topic, e.g. 'programme:steward', 'text:equity', "
+        [("course_id", "VARCHAR NOT NULL: The course (courses.course_id)."),
+         ("topic", "VARCHAR NOT NULL: One of the seven topics of topic_taxonomy, e.g. 'health and safety'."),
+         ("rule", "VARCHAR NOT NULL: The rule that assigned the topic, e.g. 'programme:steward', 'text:equity', "
                   "'fallback:union-basics' (docs/topics.md).")]),
     Obj("topic_taxonomy", "view",
         "The seven topics courses are sorted into, in report order, with what each covers (topics/rules.py).",
@@ -234,6 +234,11 @@ def ensure_analyst_schema(con: duckdb.DuckDBPyConnection) -> None:
     for obj in ANALYST_DDL:
         if obj.kind == "table":
             cols = ", ".join(f"{name} {spec.split(':', 1)[0]}" for name, spec in obj.columns)
+            if obj.name == "course_topics":
+                cols += ", PRIMARY KEY (course_id, topic)"
+            from warehouse.ddl import upgrade_table
+
+            upgrade_table(con, obj.name, cols, [(name, spec.split(":", 1)[0]) for name, spec in obj.columns])
             con.execute(f"CREATE TABLE IF NOT EXISTS {obj.name} ({cols})")
             con.execute(f"COMMENT ON TABLE {obj.name} IS {_lit(obj.comment)}")
             for name, spec in obj.columns:
