@@ -85,7 +85,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("description", "VARCHAR", "Description as plain text."),
         ("bullets", "VARCHAR[]", "Bullet points of the description."),
         ("audience", "VARCHAR", "Who the course is for."),
-        ("key_kind", "VARCHAR NOT NULL CHECK (key_kind IN ('title', 'description', 'title and description'))", "What the course id was derived from: title or description."),
+        ("key_kind", "VARCHAR NOT NULL CHECK (key_kind IN ('title', 'description', 'title and description'))", "What the course id was derived from: title, description, or title and description (one title naming several courses with different texts; docs/grouping.md)."),
         ("lengths", "VARCHAR[]", "The lengths the course comes in, as written, shortest first."),
         ("min_hours", "DOUBLE", "Shortest length in contact hours."),
         ("max_hours", "DOUBLE", "Longest length in contact hours."),
