@@ -35,7 +35,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
     ("pages", "One row per page read by a run: where it came from and where its raw copy is archived.", [
         ("run_id", "VARCHAR NOT NULL", "The run that read the page."),
         ("source", "VARCHAR NOT NULL", "Source name."),
-        ("url", "VARCHAR NOT NULL", "URL of the page."),
+        ("url", "VARCHAR NOT NULL", "URL of the page (where the request ended, after any redirect)."),
         ("status_code", "INTEGER", "HTTP status of the answer (200; 304 when unchanged); null for a page replayed from an archive."),
         ("fetched_at", "TIMESTAMPTZ", "When the page was fetched."),
         ("content_hash", "VARCHAR", "SHA-256 of the page's bytes."),
@@ -46,6 +46,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("last_modified", "VARCHAR", "Last-Modified the server sent, for the next conditional request."),
         ("archive_path", "VARCHAR", "Where the raw page is kept in the archive folder."),
         ("n_listings", "INTEGER", "Listings parsed from the page; null when the page was unchanged and not parsed again."),
+        ("requested_url", "VARCHAR", "URL the run asked for, where a redirect led elsewhere (url); the next run looks the page up by either."),
         ("unchanged", "BOOLEAN", "True when the page was the same as in the previous run (HTTP 304, or the same content hash), so it was not parsed or loaded again."),
     ]),
     ("listings", "Current listings: one row per course block on a provider's page, as the last successful run of its source read it.", [
