@@ -87,7 +87,8 @@ def test_an_older_warehouse_is_upgraded_and_keeps_its_rows(db):
     con = duckdb.connect(str(db))
     tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
-    for t in tables:  # as an older warehouse was: no key, no check, and pages without last_modified
+    con.execute("DROP MACRO IF EXISTS warehouse_definitions")  # an older warehouse had other definitions
+    for t in tables:  # as an older warehouse was: no key, no check
         con.execute(f"CREATE TABLE {t}_old AS SELECT * FROM {t}")
         con.execute(f"DROP TABLE {t}")
         con.execute(f"ALTER TABLE {t}_old RENAME TO {t}")
@@ -107,6 +108,7 @@ def test_an_older_warehouse_is_upgraded_and_keeps_its_rows(db):
 def test_a_column_added_later_is_added_to_an_older_warehouse(db):
     con = duckdb.connect(str(db))
     con.execute("ALTER TABLE pages DROP COLUMN last_modified")
+    con.execute("DROP MACRO IF EXISTS warehouse_definitions")  # as written by an older version
     con.close()
     publish(db, run_record("20270101T000000Z-later"), sample_loads())
     con = duckdb.connect(str(db), read_only=True)
