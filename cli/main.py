@@ -147,7 +147,7 @@ def parse(
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="One SQL statement, run read-only.")],
+    sql: Annotated[str, typer.Argument(help="One SELECT statement, run read-only: no file read or written but the warehouse.")],
     db: Annotated[Optional[Path], typer.Option(help=DB_HELP)] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
@@ -165,10 +165,10 @@ def query(
         cols, rows = run_query(_db(db), sql)
     except WarehouseError as exc:
         _fail(str(exc))
-    if format == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
+    if format == "csv":  # lists as JSON arrays, the same as `courses export --format csv`
+        from warehouse.csvformat import write_csv
+
+        write_csv(sys.stdout, cols, rows)
     elif format == "json":
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(cols, row)), default=str, ensure_ascii=False) + "\n")

@@ -38,6 +38,7 @@ class PageRecord:
     etag: str | None = None
     last_modified: str | None = None
     unchanged: bool = False  # the same as in the previous run (HTTP 304 or same content hash)
+    requested_url: str | None = None  # the URL asked for, where a redirect led to ``url``
 
     def row(self) -> dict:
         """The page's row in the warehouse's pages table."""
@@ -46,7 +47,7 @@ class PageRecord:
             "fetched_at": self.fetched_at, "content_hash": self.content_hash,
             "encoding": self.encoding, "content_type": self.content_type, "bytes": self.bytes,
             "etag": self.etag, "last_modified": self.last_modified, "archive_path": self.archive_path,
-            "unchanged": self.unchanged,
+            "unchanged": self.unchanged, "requested_url": self.requested_url,
         }
 
 

@@ -34,7 +34,7 @@ def crawl(
         if url in seen:
             continue
         seen.add(url)
-        record = _fetch_one(source_name, url, fetcher, archive_root, previous.get(url))
+        record = _fetch_one(source_name, url, fetcher, archive_root, _previous_of(previous, url))
         pages.append(record)
         if on_page:
             on_page(record)
@@ -45,12 +45,21 @@ def crawl(
     return pages
 
 
+def _previous_of(previous: Mapping[str, object], url: str):
+    """What the last run recorded of ``url``: pages are recorded under the URL a redirect led to,
+    so a URL that redirects is found by the URL that was asked for (``requested_url``)."""
+    prev = previous.get(url)
+    if prev is None:
+        prev = next((p for p in previous.values() if getattr(p, "requested_url", None) == url), None)
+    return prev
+
+
 def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev) -> PageRecord:
     if prev is not None and prev.archive_path and (archive_root / prev.archive_path).exists():
         page = fetcher.get(url, etag=prev.etag, last_modified=prev.last_modified, previous_hash=prev.content_hash)
         if page.not_modified:
             try:
-                record = read_stored(archive_root, source_name, url=url, archive_path=prev.archive_path,
+                record = read_stored(archive_root, source_name, url=page.final_url, archive_path=prev.archive_path,
                                      content_hash=prev.content_hash, encoding=prev.encoding,
                                      content_type=prev.content_type)
             except ArchiveError:
@@ -58,6 +67,7 @@ def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev) ->
             else:
                 record.status_code, record.fetched_at, record.unchanged = 304, page.fetched_at, True
                 record.etag, record.last_modified = page.etag, page.last_modified
+                record.requested_url = url if url != page.final_url else None
                 return record
     else:
         page = fetcher.get(url)
@@ -71,4 +81,5 @@ def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev) ->
         fetched_at=page.fetched_at, bytes=len(page.content), status_code=page.status,
         etag=page.etag, last_modified=page.last_modified,
         unchanged=prev is not None and prev.content_hash == page.content_hash,
+        requested_url=url if url != page.final_url else None,
     )

@@ -17,21 +17,40 @@ _FOLDED_LENGTH = re.compile(rf"\b{_NUM}(?: (?:to )?{_NUM})? ?(?:hours?|hrs?|h|da
 _UNIT_HINT = re.compile(r"hour|hrs?\b|day|week|wks?\b|\d ?h\b")
 
 
-def _fold(text: str) -> str:
+# A length at the very end of a folded title: "financial essentials 2 day".
+_TRAILING_LENGTH = re.compile(rf"(?:^| ){_FOLDED_LENGTH.pattern}$")
+
+
+def _fold_plain(text: str) -> str:
     # Accents off ("é" -> "e" + a combining mark, which goes); what else lies outside ASCII
     # is punctuation (curly quotes, dashes) and goes too. Then case and punctuation, bytewise.
     raw = text.encode("ascii") if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-    text = raw.translate(_FOLD_BYTES).decode("ascii")
+    return " ".join(raw.translate(_FOLD_BYTES).decode("ascii").split())
+
+
+def _fold(text: str) -> str:
+    """Folded (see _fold_plain), every length mention removed."""
+    text = _fold_plain(text)
     if _UNIT_HINT.search(text):
-        text = _FOLDED_LENGTH.sub(" ", text)
-    return " ".join(text.split())
+        text = " ".join(_FOLDED_LENGTH.sub(" ", text).split())
+    return text
 
 
 def title_key(title: str | None) -> str | None:
-    """A cleaned title (see normalise.split_title), folded: case, accents, punctuation, lengths."""
+    """A cleaned title (see normalise.split_title), folded: case, accents, punctuation, and a
+    length at its very end ("Financial Essentials 2 Day" -> "financial essentials"). A length
+    inside a title stays: "Level 2 Day Course" is not "Level 1 Day Course"."""
     if not title:
         return None
-    return _fold(title) or None
+    plain = _fold_plain(title)
+    folded = _TRAILING_LENGTH.sub("", plain).strip() if _UNIT_HINT.search(plain) else plain
+    return folded or plain or None
+
+
+def plain_title_key(title: str | None) -> str | None:
+    """The title folded without removing any length: two titles with the same title_key but
+    different plain keys differ only in a length they name."""
+    return (_fold_plain(title) or None) if title else None
 
 
 def description_key(description: str, bullets: list[str]) -> str:

@@ -6,7 +6,13 @@ Rules (precision before recall: two different courses must never be merged):
    the same programme (series). SITES.md: the "Championing ..." modules of three
    programmes are different courses for different audiences.
 2. Same title (after normalise.split_title removed programme prefix, delivery
-   marker, length suffix; then folded) -> same course, whatever the text says.
+   marker, length suffix; then folded, and a length at the very end removed) -> same
+   course when the texts allow it: listings with the same text join; different texts
+   join only at different lengths (two different texts at one length are two courses,
+   e.g. three "Championing Human Rights" modules), and, where the titles differ in a
+   length they name ("Financial Essentials 1 Day" / "2 Day"), only if the texts are at
+   least SIMILARITY_THRESHOLD similar. A title shared by several courses gives each an id
+   from its title and its text.
 3. Where a title is missing: the same description (folded: case, white space,
    punctuation and length mentions) -> same course, unless the titled listings
    with that description disagree on their title.
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from grouping.keys import description_key, stable_id, title_key
+from grouping.keys import description_key, plain_title_key, stable_id, title_key
 from schema.batch import paused_gc
 from schema.models import Listing
 
@@ -115,14 +121,16 @@ def _group(listings: list[Listing]) -> Grouping:
     blocks = [(l.provider, l.series or "") for l in listings]
     uf = _UnionFind(n)
 
-    # Rule 2: same title.
+    # Rule 2: same title, where the texts allow it.
     by_title: dict[tuple, list[int]] = defaultdict(list)
     for i in range(n):
         if tkeys[i]:
             by_title[(blocks[i], tkeys[i])].append(i)
+    shared_title = [False] * n  # the listing's title names more than one course
     for members in by_title.values():
-        for j in members[1:]:
-            uf.union(members[0], j)
+        if len(members) > 1 and _join_same_title(members, uf, listings, lengths, dkeys) > 1:
+            for i in members:
+                shared_title[i] = True
 
     # Rule 3: same description where a title is missing.
     by_text: dict[tuple, list[int]] = defaultdict(list)
@@ -163,7 +171,40 @@ def _group(listings: list[Listing]) -> Grouping:
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(listings, uf, lengths, tkeys, dkeys, blocks)
+    return _build(listings, uf, lengths, tkeys, dkeys, blocks, shared_title)
+
+
+def _join_same_title(members: list[int], uf: _UnionFind, listings, lengths: list[tuple], dkeys: list[str]) -> int:
+    """Join the listings of one title into as few courses as their texts allow; returns how many.
+
+    Listings with the same text are one course. Courses with different texts join only when
+    none of their lengths meet (two texts at one length are two courses) and, where the titles
+    as written differ (in a length they name), the texts are similar (rapidfuzz ratio at least
+    SIMILARITY_THRESHOLD)."""
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for i in members:
+        by_text[dkeys[i]].append(i)
+    groups = []  # (representative, lengths, texts, plain titles)
+    for text in sorted(by_text):  # in text order, so that the result does not depend on row order
+        idx = by_text[text]
+        for j in idx[1:]:
+            uf.union(idx[0], j)
+        glengths = {lengths[i] for i in idx}
+        plain = {plain_title_key(listings[i].title) for i in idx}
+        for g in groups:
+            if g[1] & glengths:
+                continue
+            if (g[3] | plain) != g[3] or len(plain) > 1:  # the titles differ in a length they name
+                if max(fuzz.ratio(text, t) for t in g[2]) < SIMILARITY_THRESHOLD:
+                    continue
+            uf.union(g[0], idx[0])
+            g[1].update(glengths)
+            g[2].add(text)
+            g[3].update(plain)
+            break
+        else:
+            groups.append((idx[0], set(glengths), {text}, set(plain)))
+    return len(groups)
 
 
 def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:
@@ -190,7 +231,7 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(listings, uf, lengths_of, tkeys, dkeys, blocks) -> Grouping:
+def _build(listings, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grouping:
     members_of: dict[int, list[int]] = defaultdict(list)
     for i in range(len(listings)):
         members_of[uf.find(i)].append(i)
@@ -201,33 +242,40 @@ def _build(listings, uf, lengths_of, tkeys, dkeys, blocks) -> Grouping:
     for members in members_of.values():
         first = listings[members[0]]
         if len(members) == 1:  # most courses: one listing, one variant
-            course, variant = _single(members[0], first, tkeys, dkeys, blocks)
+            course, variant = _single(members[0], first, tkeys, dkeys, blocks, shared_title)
             courses.append(course)
             variants.append(variant)
             course_of[members[0]] = course.course_id
             variant_of[members[0]] = variant.variant_id
             continue
         titled = sorted(tkeys[i] for i in members if tkeys[i])
-        if titled:
+        if titled and any(shared_title[i] for i in members):
+            key_kind, key = "title and description", (titled[0], min(dkeys[i] for i in members if tkeys[i]))
+        elif titled:
             key_kind, key = "title", titled[0]
         else:
             key_kind, key = "description", min(dkeys[i] for i in members)
         provider, series = blocks[members[0]]
-        course_id = stable_id("c_", provider, series, key_kind, key)
+        course_id = (stable_id("c_", provider, series, key_kind, *key) if isinstance(key, tuple)
+                     else stable_id("c_", provider, series, key_kind, key))
         # Variants: one per (length, delivery); identical listings collapse and are counted.
+        # Two different texts at one length (rules 3 and 4 can bring them together) stay two variants.
         by_variant: dict[tuple, list[int]] = defaultdict(list)
         for i in members:
             l = listings[i]
             by_variant[(l.duration_hours, l.duration_hours_max, l.duration_text if l.duration_hours is None else None, l.delivery_mode)].append(i)
+        for vkey in [k for k, idx in by_variant.items() if len({dkeys[i] for i in idx}) > 1]:
+            for i in by_variant.pop(vkey):
+                by_variant[(*vkey, dkeys[i])].append(i)
         main_text = _most_common(dkeys[i] for i in members)
         rep = listings[next(i for i in members if dkeys[i] == main_text)]
         title = _most_common(listings[i].title for i in members if listings[i].title)
         course_variants = []
-        for (hours, hours_max, text_len, mode), idx in by_variant.items():
+        for (hours, hours_max, text_len, mode, *text), idx in by_variant.items():
             l = listings[idx[0]]
             reason, score = _reason(idx[0], members, listings, lengths_of, tkeys, dkeys)
             variant = Variant(
-                variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode),
+                variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode, *text),
                 course_id=course_id,
                 duration_text=l.duration_text,
                 duration_hours=hours,
@@ -270,12 +318,16 @@ def _build(listings, uf, lengths_of, tkeys, dkeys, blocks) -> Grouping:
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
-def _single(i: int, l: Listing, tkeys, dkeys, blocks) -> tuple[Course, Variant]:
+def _single(i: int, l: Listing, tkeys, dkeys, blocks, shared_title) -> tuple[Course, Variant]:
     """The course of a listing that shares it with no other: the same ids and fields as the
     general path in _build gives a one-member group, without its bookkeeping."""
     provider, series = blocks[i]
-    key_kind, key = ("title", tkeys[i]) if tkeys[i] else ("description", dkeys[i])
-    course_id = stable_id("c_", provider, series, key_kind, key)
+    if tkeys[i] and shared_title[i]:
+        course_id = stable_id("c_", provider, series, "title and description", tkeys[i], dkeys[i])
+        key_kind = "title and description"
+    else:
+        key_kind, key = ("title", tkeys[i]) if tkeys[i] else ("description", dkeys[i])
+        course_id = stable_id("c_", provider, series, key_kind, key)
     hours, hours_max = l.duration_hours, l.duration_hours_max
     variant = Variant(
         variant_id=stable_id("v_", course_id, hours, hours_max, l.duration_text if hours is None else None,

@@ -23,6 +23,17 @@ _AUDIENCE = re.compile(
     re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
+# A prerequisites line that says there are none: "None", "N/A", "No prerequisites", "none required".
+_NO_PREREQUISITES = re.compile(
+    r"^(?:none|nil|n/?a|not applicable|-+|no(?:ne)?(?: prerequisites?| pre-requisites?)?(?: (?:are )?required)?"
+    r"|there are no prerequisites(?: for this course)?)\W*$", re.IGNORECASE)
+
+
+def prerequisites(text: str | None) -> str | None:
+    """Prerequisites as written, or None where the page says there are none ("None", "N/A")."""
+    if text is None or not text.strip() or _NO_PREREQUISITES.match(text.strip()):
+        return None
+    return text
 
 
 def split_title(title: str | None, prefixes: Mapping[str, str]) -> dict:
@@ -116,7 +127,7 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
             "bullets": raw.bullets,
             "audience": audience,
             "notes": notes,
-            "prerequisites": raw.prerequisites,
+            "prerequisites": prerequisites(raw.prerequisites),
             "delivery_mode": delivery,
             "availability": parts["availability"],
             "methods": raw.methods,

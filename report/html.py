@@ -62,13 +62,14 @@ def gather(con: duckdb.DuckDBPyConnection, db_label: str = "") -> ReportData:
     last_run = con.execute("SELECT run_id, started_at, finished_at, status FROM runs "
                            "ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone() if _exists(con, "runs") else None
     unions = con.execute("""SELECT c.provider, count(*), sum(c.n_listings)::BIGINT, sum(c.n_variants)::BIGINT
-                            FROM courses c GROUP BY ALL ORDER BY c.provider""").fetchall()
+                            FROM courses c WHERE c.status = 'active' GROUP BY ALL ORDER BY c.provider""").fetchall()
     programmes = con.execute("""SELECT provider, coalesce(series, '(none)') AS programme, count(*) AS n,
                                        count(*) FILTER (WHERE len(lengths) > 1)
-                                FROM courses GROUP BY ALL ORDER BY provider, n DESC, programme""").fetchall()
+                                FROM courses WHERE status = 'active'
+                                GROUP BY ALL ORDER BY provider, n DESC, programme""").fetchall()
     if _exists(con, "course_topics"):
         rows = con.execute("""SELECT t.topic, c.provider, count(*) FROM course_topics t JOIN courses c USING (course_id)
-                              GROUP BY ALL""").fetchall()
+                              WHERE c.status = 'active' GROUP BY ALL""").fetchall()
         topics_source = "course_topics table"
     else:  # an older warehouse: place the courses now, by the same rules
         from warehouse.analyst import topic_rows
@@ -77,7 +78,8 @@ def gather(con: duckdb.DuckDBPyConnection, db_label: str = "") -> ReportData:
         from types import SimpleNamespace
 
         courses = [SimpleNamespace(course_id=r[0], title=r[1], series=r[2], description=r[3], bullets=r[4], provider=r[5])
-                   for r in con.execute("SELECT course_id, title, series, description, bullets, provider FROM courses")]
+                   for r in con.execute("SELECT course_id, title, series, description, bullets, provider FROM courses "
+                                        "WHERE status = 'active'")]
         prov = {c.course_id: c.provider for c in courses}
         counter = Counter((r["topic"], prov[r["course_id"]]) for r in topic_rows(courses))
         rows = [(t, p, n) for (t, p), n in counter.items()]
@@ -87,12 +89,12 @@ def gather(con: duckdb.DuckDBPyConnection, db_label: str = "") -> ReportData:
         by_topic.setdefault(topic, {})[provider] = n
     lengths_rows = con.execute("""SELECT v.duration_hours, c.provider, count(DISTINCT v.course_id)
                                   FROM course_variants v JOIN courses c USING (course_id)
-                                  GROUP BY ALL ORDER BY v.duration_hours NULLS LAST""").fetchall()
+                                  WHERE c.status = 'active' GROUP BY ALL ORDER BY v.duration_hours NULLS LAST""").fetchall()
     lengths: dict[float | None, dict[str, int]] = {}
     for hours, provider, n in lengths_rows:
         lengths.setdefault(hours, {})[provider] = n
     multi = con.execute(f"""SELECT c.provider, coalesce(c.series, '(none)'), {NAME_SQL}, c.lengths FROM courses c
-                            WHERE (SELECT count(DISTINCT v.duration_hours) FROM course_variants v
+                            WHERE c.status = 'active' AND (SELECT count(DISTINCT v.duration_hours) FROM course_variants v
                                    WHERE v.course_id = c.course_id) > 1
                             ORDER BY c.provider, c.max_hours DESC, c.course_id""").fetchall()
     changes = None

@@ -39,7 +39,7 @@ def test_labelled_fields(aupe):
     assert wp.provider == "AUPE" and wp.source == "aupe-courses"
     assert wp.description.startswith("Workplace Power is all about you and your colleagues. This two-day course")
     assert wp.audience == "All AUPE members."
-    assert wp.prerequisites == "None"
+    assert wp.prerequisites is None  # the page says "Prerequisites: None": no prerequisite
     assert wp.methods == ["Group discussion", "Small-group activities"]
     assert wp.learning_outcomes == [
         "Identify issues in your workplace that coworkers care about",
@@ -66,7 +66,7 @@ Footer text that is not a course
     assert result.errors == []
     (l,) = listings
     assert l.title == "Introduction to Your Union" and l.duration_hours == 7.0
-    assert l.prerequisites == "None"
+    assert l.prerequisites is None  # "None" on the page: no prerequisite
     assert l.notes == ["Through your local", "9:00 – 4:30"]
     assert l.description.startswith("An introduction to AUPE.")
 

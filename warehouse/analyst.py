@@ -101,7 +101,7 @@ def _audience_sql() -> str:
     parts = []
     for order, (category, rule, cond) in enumerate(AUDIENCE_RULES):
         parts.append(f"SELECT c.course_id, {_lit(category)} AS audience_category, {_lit(rule)} AS rule, "
-                     f"{order} AS rule_order FROM courses c WHERE coalesce({cond}, false)")
+                     f"{order} AS rule_order FROM courses c WHERE c.status = 'active' AND coalesce({cond}, false)")
     union = "\n            UNION ALL ".join(parts)
     cats = ", ".join(f"({i}, {_lit(c)})" for i, c in enumerate(AUDIENCE_CATEGORIES))
     return f"""SELECT m.audience_category, m.rule, c.course_id, c.provider, c.series, c.title,
@@ -117,9 +117,9 @@ ANALYST_DDL: list[Obj] = [
     Obj("course_topics", "table",
         "Topics of each current course, one row per (course, topic), with the named rule that placed it "
         "(topics/rules.py, docs/topics.md). Every course has at least one topic.",
-        [("course_id", "VARCHAR: The course (courses.course_id)."),
-         ("topic", "VARCHAR: One of the seven topics of topic_taxonomy, e.g. 'health and safety'."),
-         ("rule", "VARCHAR: The rule that assigned the topic, e.g. 'programme:steward', 'text:equity', "
+        [("course_id", "VARCHAR NOT NULL: The course (courses.course_id)."),
+         ("topic", "VARCHAR NOT NULL: One of the seven topics of topic_taxonomy, e.g. 'health and safety'."),
+         ("rule", "VARCHAR NOT NULL: The rule that assigned the topic, e.g. 'programme:steward', 'text:equity', "
                   "'fallback:union-basics' (docs/topics.md).")]),
     Obj("topic_taxonomy", "view",
         "The seven topics courses are sorted into, in report order, with what each covers (topics/rules.py).",
@@ -141,7 +141,7 @@ ANALYST_DDL: list[Obj] = [
                count(*) FILTER (WHERE len(lengths) > 1) AS multi_length_courses,
                sum(n_variants)::BIGINT AS variants, sum(n_listings)::BIGINT AS listings,
                min(min_hours) AS min_hours, max(max_hours) AS max_hours
-        FROM courses GROUP BY ALL ORDER BY provider, courses DESC, programme"""),
+        FROM courses WHERE status = 'active' GROUP BY ALL ORDER BY provider, courses DESC, programme"""),
     Obj("courses_for_audience", "view",
         "Current courses by audience category (stewards, local executive, bargaining committee, health and safety), "
         "derived from the course's audience note, programme and description by the named rules of "
@@ -170,7 +170,7 @@ ANALYST_DDL: list[Obj] = [
         f"""WITH named AS (
             SELECT ct.topic, c.provider,
                    coalesce(c.title, left(c.description, 60) || CASE WHEN length(c.description) > 60 THEN '…' ELSE '' END) AS name
-            FROM course_topics ct JOIN courses c USING (course_id))
+            FROM course_topics ct JOIN courses c USING (course_id) WHERE c.status = 'active')
         SELECT t.position, t.topic,
                count(*) FILTER (WHERE n.provider = 'AUPE') AS aupe_courses,
                count(*) FILTER (WHERE n.provider = 'CUPE') AS cupe_courses,
@@ -178,6 +178,40 @@ ANALYST_DDL: list[Obj] = [
                coalesce(list(n.name ORDER BY n.name) FILTER (WHERE n.provider = 'CUPE'), []) AS cupe_titles
         FROM {_topic_values()} LEFT JOIN named n ON n.topic = t.topic
         GROUP BY t.position, t.topic ORDER BY t.position"""),
+    Obj("course_facts", "view",
+        "Course-level facts of each current course, gathered from its listings so that 'which courses are "
+        "online' or 'which have prerequisites' needs no join: each fact is the sorted list of the distinct "
+        "values its listings give (one value where all variants agree, several where they differ, [] where "
+        "the page says nothing).",
+        [("course_id", "The course (courses.course_id)."),
+         ("provider", "Union offering the course: AUPE or CUPE."),
+         ("series", "Programme or series; null where none is given."),
+         ("title", "Course title; null where the page gives none."),
+         ("delivery_modes", "Delivery modes the listings name: in_person, online; [] where the page does not say."),
+         ("online", "True when at least one listing of the course is online."),
+         ("prerequisites", "Prerequisites as written; [] where there are none (the page's 'None' or 'N/A' is no prerequisite)."),
+         ("audiences", "Who the course is for, as the listings say it."),
+         ("availability", "Availability as written, e.g. 'Currently not available'; [] where the page says nothing."),
+         ("links", "URLs of the course's own pages."),
+         ("notes", "Other notes of the listings (requirements, pointers to other courses)."),
+         ("methods", "Teaching methods."),
+         ("learning_outcomes", "Learning outcomes."),
+         ("n_listings", "Listings on the providers' pages behind the course.")],
+        """SELECT c.course_id, c.provider, c.series, c.title,
+               coalesce(list_sort(list_distinct(list(l.delivery_mode))), []) AS delivery_modes,
+               coalesce(bool_or(l.delivery_mode = 'online'), false) AS online,
+               coalesce(list_sort(list_distinct(list(l.prerequisites))), []) AS prerequisites,
+               coalesce(list_sort(list_distinct(list(l.audience))), []) AS audiences,
+               coalesce(list_sort(list_distinct(list(l.availability))), []) AS availability,
+               coalesce(list_sort(list_distinct(list(l.link))), []) AS links,
+               coalesce(list_sort(list_distinct(flatten(list(l.notes)))), []) AS notes,
+               coalesce(list_sort(list_distinct(flatten(list(l.methods)))), []) AS methods,
+               coalesce(list_sort(list_distinct(flatten(list(l.learning_outcomes)))), []) AS learning_outcomes,
+               count(l.course_id) AS n_listings
+        FROM courses c LEFT JOIN listings l USING (course_id)
+        WHERE c.status = 'active'
+        GROUP BY c.course_id, c.provider, c.series, c.title
+        ORDER BY c.provider, c.series NULLS LAST, c.title NULLS LAST, c.course_id"""),
     Obj("course_terms", "view",
         "Search terms of each current course's title, description and bullets, as `courses search` ranks them "
         "(BM25, computed in SQL: DuckDB's fts extension is not installable offline). Lower-cased, accents "
@@ -188,6 +222,7 @@ ANALYST_DDL: list[Obj] = [
          ("doc_length", "Number of terms in the course's text (the document length of BM25).")],
         f"""SELECT course_id, term, count(*) AS tf, sum(count(*)) OVER (PARTITION BY course_id)::BIGINT AS doc_length
         FROM courses, LATERAL ({_terms_sql("concat_ws(' ', courses.title, courses.description, array_to_string(courses.bullets, ' '))")})
+        WHERE courses.status = 'active'
         GROUP BY course_id, term ORDER BY course_id, term"""),
 ]
 
@@ -199,6 +234,11 @@ def ensure_analyst_schema(con: duckdb.DuckDBPyConnection) -> None:
     for obj in ANALYST_DDL:
         if obj.kind == "table":
             cols = ", ".join(f"{name} {spec.split(':', 1)[0]}" for name, spec in obj.columns)
+            if obj.name == "course_topics":
+                cols += ", PRIMARY KEY (course_id, topic)"
+            from warehouse.ddl import upgrade_table
+
+            upgrade_table(con, obj.name, cols, [(name, spec.split(":", 1)[0]) for name, spec in obj.columns])
             con.execute(f"CREATE TABLE IF NOT EXISTS {obj.name} ({cols})")
             con.execute(f"COMMENT ON TABLE {obj.name} IS {_lit(obj.comment)}")
             for name, spec in obj.columns:
@@ -247,11 +287,12 @@ def search(con: duckdb.DuckDBPyConnection, words: str, limit: int = 10) -> list[
     and bullets; ties by course id. Courses sharing no term with the query are left out."""
     doc_terms = f"""SELECT course_id, term, count(*) AS tf
         FROM courses, LATERAL ({_terms_sql("concat_ws(' ', courses.title, courses.description, array_to_string(courses.bullets, ' '))")})
+        WHERE courses.status = 'active'
         GROUP BY ALL"""
     sql = f"""
     WITH terms AS ({doc_terms}),
     doclen AS (SELECT course_id, sum(tf) AS len FROM terms GROUP BY course_id),
-    stats AS (SELECT (SELECT count(*) FROM courses) AS n, avg(len) AS avgdl FROM doclen),
+    stats AS (SELECT (SELECT count(*) FROM courses WHERE status = 'active') AS n, avg(len) AS avgdl FROM doclen),
     q AS (SELECT DISTINCT term FROM ({_terms_sql('$1::VARCHAR')})),
     hits AS (SELECT t.* FROM terms t JOIN q USING (term)),
     df AS (SELECT term, count(*) AS df FROM hits GROUP BY term),
@@ -305,7 +346,10 @@ def _ident(name: str) -> str:
 def export(con: duckdb.DuckDBPyConnection, folder: Path, fmt: str) -> list[tuple[str, Path, int]]:
     """Write every table and view to `folder`/<name>.<fmt> (overwriting); returns (name, path, rows).
 
-    json is one JSON array per file; csv has a header line, lists written as [a, b]."""
+    json is one JSON array per file; csv has a header line and each list as a JSON array
+    (warehouse/csvformat.py: the same as `courses query --format csv`)."""
+    from warehouse.csvformat import csv_select
+
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
     ext, options = EXPORT_FORMATS[fmt]
@@ -313,7 +357,9 @@ def export(con: duckdb.DuckDBPyConnection, folder: Path, fmt: str) -> list[tuple
     written = []
     for name, _, _ in relations(con):
         path = folder / f"{name}.{ext}"
-        con.execute(f"COPY (SELECT * FROM {_ident(name)}) TO {_lit(str(path))} {options}")
+        select = (csv_select([(c, t) for c, t, _ in relation_columns(con, name)], _ident(name)) if fmt == "csv"
+                  else f"SELECT * FROM {_ident(name)}")
+        con.execute(f"COPY ({select}) TO {_lit(str(path))} {options}")
         (n,) = con.execute(f"SELECT count(*) FROM {_ident(name)}").fetchone()
         written.append((name, path, n))
     return written

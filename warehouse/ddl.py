@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import duckdb
 
-# (table, comment, [(column, type, comment)])
+from schema.models import DeliveryMode, DurationUnit
+
+# The values a column may hold, from the schema's enums: a bad load fails instead of storing nonsense.
+_UNITS = ", ".join(f"'{u.value}'" for u in DurationUnit)
+_MODES = ", ".join(f"'{m.value}'" for m in DeliveryMode)
+
+# (table, comment, [(column, type and constraints, comment)])
 TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
     ("runs", "One row per refresh run: when, how, and how it ended. Runs are never deleted.", [
-        ("run_id", "VARCHAR", "Identifier of the run (UTC start time and a random suffix)."),
-        ("started_at", "TIMESTAMPTZ", "When the run started."),
+        ("run_id", "VARCHAR NOT NULL", "Identifier of the run (UTC start time and a random suffix)."),
+        ("started_at", "TIMESTAMPTZ NOT NULL", "When the run started."),
         ("finished_at", "TIMESTAMPTZ", "When the run finished."),
-        ("status", "VARCHAR", "succeeded (every source loaded), partial (some sources failed and kept their previous data) or failed (nothing loaded)."),
-        ("mode", "VARCHAR", "fetch (pages from the web), archive (pages replayed from an archive folder)."),
+        ("status", "VARCHAR NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed'))", "succeeded (every source loaded), partial (some sources failed and kept their previous data) or failed (nothing loaded)."),
+        ("mode", "VARCHAR NOT NULL CHECK (mode IN ('fetch', 'archive', 'reparse'))", "fetch (pages from the web), archive (pages replayed from an archive folder)."),
         ("sources", "VARCHAR[]", "Names of the sources the run was asked to read."),
         ("n_pages", "INTEGER", "Pages read in the run."),
         ("n_listings", "INTEGER", "Listings parsed in the run."),
@@ -18,18 +24,18 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("message", "VARCHAR", "One line per failed source: the source, the URL and the cause; null when all went well."),
     ]),
     ("source_runs", "One row per (run, source): how each source fared in each run.", [
-        ("run_id", "VARCHAR", "The run (runs.run_id)."),
-        ("source", "VARCHAR", "Source name from the sources file, e.g. cupe-workshops."),
-        ("status", "VARCHAR", "loaded; unchanged (every page as before: nothing parsed or loaded); or failed (the source kept its previous data)."),
+        ("run_id", "VARCHAR NOT NULL", "The run (runs.run_id)."),
+        ("source", "VARCHAR NOT NULL", "Source name from the sources file, e.g. cupe-workshops."),
+        ("status", "VARCHAR NOT NULL CHECK (status IN ('loaded', 'unchanged', 'failed'))", "loaded; unchanged (every page as before: nothing parsed or loaded); or failed (the source kept its previous data)."),
         ("n_pages", "INTEGER", "Pages read for the source."),
         ("n_listings", "INTEGER", "Listings parsed for the source."),
         ("n_block_errors", "INTEGER", "Blocks the parser could not read (see block_errors)."),
         ("message", "VARCHAR", "Why the source failed: the URL and the cause."),
     ]),
     ("pages", "One row per page read by a run: where it came from and where its raw copy is archived.", [
-        ("run_id", "VARCHAR", "The run that read the page."),
-        ("source", "VARCHAR", "Source name."),
-        ("url", "VARCHAR", "URL of the page."),
+        ("run_id", "VARCHAR NOT NULL", "The run that read the page."),
+        ("source", "VARCHAR NOT NULL", "Source name."),
+        ("url", "VARCHAR NOT NULL", "URL of the page (where the request ended, after any redirect)."),
         ("status_code", "INTEGER", "HTTP status of the answer (200; 304 when unchanged); null for a page replayed from an archive."),
         ("fetched_at", "TIMESTAMPTZ", "When the page was fetched."),
         ("content_hash", "VARCHAR", "SHA-256 of the page's bytes."),
@@ -40,16 +46,17 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("last_modified", "VARCHAR", "Last-Modified the server sent, for the next conditional request."),
         ("archive_path", "VARCHAR", "Where the raw page is kept in the archive folder."),
         ("n_listings", "INTEGER", "Listings parsed from the page; null when the page was unchanged and not parsed again."),
+        ("requested_url", "VARCHAR", "URL the run asked for, where a redirect led elsewhere (url); the next run looks the page up by either."),
         ("unchanged", "BOOLEAN", "True when the page was the same as in the previous run (HTTP 304, or the same content hash), so it was not parsed or loaded again."),
     ]),
     ("listings", "Current listings: one row per course block on a provider's page, as the last successful run of its source read it.", [
-        ("listing_id", "VARCHAR", "Identifier of the listing: its source, page and position (a slot on a page, not a course)."),
+        ("listing_id", "VARCHAR NOT NULL", "Identifier of the listing, derived from its source and its content (title as written, programme, length, delivery, link, text, notes), with -2, -3... for repeats of an identical block: stable when other blocks are added, removed or moved. Where it sits on the page is in position."),
         ("course_id", "VARCHAR", "The course the listing belongs to (courses.course_id)."),
         ("variant_id", "VARCHAR", "The variant (length, delivery) the listing belongs to (course_variants.variant_id)."),
-        ("provider", "VARCHAR", "Union offering the course: CUPE or AUPE."),
-        ("source", "VARCHAR", "Source name, e.g. cupe-workshops."),
-        ("source_url", "VARCHAR", "URL of the page the listing was read from."),
-        ("position", "INTEGER", "0-based position of the block on its page."),
+        ("provider", "VARCHAR NOT NULL", "Union offering the course: CUPE or AUPE."),
+        ("source", "VARCHAR NOT NULL", "Source name, e.g. cupe-workshops."),
+        ("source_url", "VARCHAR NOT NULL", "URL of the page the listing was read from."),
+        ("position", "INTEGER NOT NULL CHECK (position >= 0)", "0-based position of the block on its page."),
         ("title", "VARCHAR", "Course title without length, programme prefix or delivery marker; null where the page gives none (CUPE text captures drop titles)."),
         ("title_as_written", "VARCHAR", "The title exactly as the page wrote it."),
         ("link", "VARCHAR", "URL of the course's own page, where the listing links to one."),
@@ -57,55 +64,55 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("duration_text", "VARCHAR", "Length as written, e.g. '6 hours', '2 days'."),
         ("duration_value", "DOUBLE", "Number in the length (low end of a range)."),
         ("duration_value_max", "DOUBLE", "High end of a range ('2-3 hours' gives 3); equal to duration_value otherwise."),
-        ("duration_unit", "VARCHAR", "Unit of the length: hour, day or week."),
+        ("duration_unit", "VARCHAR CHECK (duration_unit IN (" + _UNITS + "))", "Unit of the length: hour, day or week."),
         ("duration_hours", "DOUBLE", "Length in contact hours (a day is 7 hours, a week 5 days, for both unions; see sources/default.toml)."),
         ("duration_hours_max", "DOUBLE", "High end of the length in contact hours."),
-        ("description", "VARCHAR", "Description as plain text; paragraphs separated by a blank line. Never HTML."),
+        ("description", "VARCHAR NOT NULL", "Description as plain text; paragraphs separated by a blank line. Never HTML."),
         ("bullets", "VARCHAR[]", "Bullet points of the description, without their markers."),
         ("audience", "VARCHAR", "Who the course is for, from 'NOTE: This workshop is for ...' or 'This course is for: ...'."),
         ("notes", "VARCHAR[]", "Other notes: requirements ('LAPTOP REQUIRED'), pointers to other courses."),
         ("prerequisites", "VARCHAR", "Prerequisites as written."),
-        ("delivery_mode", "VARCHAR", "in_person or online where the page says ('(OLS)', 'online only'); null where it does not."),
+        ("delivery_mode", "VARCHAR CHECK (delivery_mode IN (" + _MODES + "))", "in_person or online where the page says ('(OLS)', 'online only'); null where it does not."),
         ("availability", "VARCHAR", "Availability as written, e.g. 'Currently not available'; null where the page says nothing."),
         ("methods", "VARCHAR[]", "Teaching methods ('This course utilizes:')."),
         ("learning_outcomes", "VARCHAR[]", "Learning outcomes."),
     ]),
     ("courses", "Every course ever seen: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course). Courses that left the catalogue stay, with status 'removed'. Earlier versions are in course_history.", [
-        ("course_id", "VARCHAR", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
-        ("provider", "VARCHAR", "Union offering the course: CUPE or AUPE."),
-        ("source", "VARCHAR", "Source the course was read from."),
+        ("course_id", "VARCHAR NOT NULL", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
+        ("provider", "VARCHAR NOT NULL", "Union offering the course: CUPE or AUPE."),
+        ("source", "VARCHAR NOT NULL", "Source the course was read from."),
         ("title", "VARCHAR", "Course title; null where the page gives none."),
         ("series", "VARCHAR", "Programme or series; null where none is given."),
         ("description", "VARCHAR", "Description as plain text."),
         ("bullets", "VARCHAR[]", "Bullet points of the description."),
         ("audience", "VARCHAR", "Who the course is for."),
-        ("key_kind", "VARCHAR", "What the course id was derived from: title or description."),
+        ("key_kind", "VARCHAR NOT NULL CHECK (key_kind IN ('title', 'description', 'title and description'))", "What the course id was derived from: title, description, or title and description (one title naming several courses with different texts; docs/grouping.md)."),
         ("lengths", "VARCHAR[]", "The lengths the course comes in, as written, shortest first."),
         ("min_hours", "DOUBLE", "Shortest length in contact hours."),
         ("max_hours", "DOUBLE", "Longest length in contact hours."),
         ("n_variants", "INTEGER", "Number of variants (length, delivery) of the course."),
         ("n_listings", "INTEGER", "Number of listings on the pages behind the course."),
-        ("status", "VARCHAR", "active (on the provider's pages in the last successful run of its source) or removed."),
-        ("first_seen_run", "VARCHAR", "The run that first saw the course."),
+        ("status", "VARCHAR NOT NULL CHECK (status IN ('active', 'removed'))", "active (on the provider's pages in the last successful run of its source) or removed."),
+        ("first_seen_run", "VARCHAR NOT NULL", "The run that first saw the course."),
         ("first_seen_at", "TIMESTAMPTZ", "When that run started."),
         ("removed_run", "VARCHAR", "The run that noticed the course had gone; null while it is active (a course that comes back is active again)."),
         ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version (title, series, description, bullets, audience, lengths)."),
     ]),
     ("course_variants", "Variants: one row per (course, length, delivery mode), with why it was grouped into its course. A removed course keeps the variants it last had. Earlier versions are in variant_history.", [
-        ("variant_id", "VARCHAR", "Stable identifier of the variant (course, length, delivery)."),
-        ("course_id", "VARCHAR", "The course (courses.course_id)."),
+        ("variant_id", "VARCHAR NOT NULL", "Stable identifier of the variant (course, length, delivery)."),
+        ("course_id", "VARCHAR NOT NULL", "The course (courses.course_id)."),
         ("duration_text", "VARCHAR", "Length as written."),
         ("duration_hours", "DOUBLE", "Length in contact hours."),
         ("duration_hours_max", "DOUBLE", "High end of the length in contact hours."),
-        ("delivery_mode", "VARCHAR", "in_person, online, or null where the page does not say."),
-        ("join_reason", "VARCHAR", "Why the variant belongs to its course: only variant, same title, same description, or similar description (see join_score)."),
+        ("delivery_mode", "VARCHAR CHECK (delivery_mode IN (" + _MODES + "))", "in_person, online, or null where the page does not say."),
+        ("join_reason", "VARCHAR NOT NULL CHECK (join_reason IN ('only variant', 'same title', 'same description', 'similar description'))", "Why the variant belongs to its course: only variant, same title, same description, or similar description (see join_score)."),
         ("join_score", "DOUBLE", "For 'similar description': how similar (0-100, rapidfuzz ratio) the text is to its nearest sibling."),
-        ("n_listings", "INTEGER", "How many listings on the page stand behind the variant (identical listings collapse into one variant)."),
+        ("n_listings", "INTEGER NOT NULL CHECK (n_listings >= 1)", "How many listings on the page stand behind the variant (identical listings collapse into one variant)."),
         ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version of the variant."),
     ]),
     ("course_history", "Every version of every course: a new version starts when a course is added, comes back, or changes (title, series, description, bullets, audience, lengths); valid_to_run is null for the current version.", [
-        ("course_id", "VARCHAR", "The course (courses.course_id)."),
-        ("valid_from_run", "VARCHAR", "The run that saw this version first."),
+        ("course_id", "VARCHAR NOT NULL", "The course (courses.course_id)."),
+        ("valid_from_run", "VARCHAR NOT NULL", "The run that saw this version first."),
         ("valid_from", "TIMESTAMPTZ", "When that run started."),
         ("valid_to_run", "VARCHAR", "The run that saw the version end (changed or removed); null while current."),
         ("valid_to", "TIMESTAMPTZ", "When that run started; null while current."),
@@ -122,27 +129,38 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("content_hash", "VARCHAR", "Hash of the version's fields."),
     ]),
     ("variant_history", "Every version of every variant (course, length, delivery): valid from the run that first saw it to the run that saw it go or change.", [
-        ("variant_id", "VARCHAR", "The variant (course_variants.variant_id)."),
-        ("course_id", "VARCHAR", "The course."),
-        ("valid_from_run", "VARCHAR", "The run that saw this version first."),
+        ("variant_id", "VARCHAR NOT NULL", "The variant (course_variants.variant_id)."),
+        ("course_id", "VARCHAR NOT NULL", "The course."),
+        ("valid_from_run", "VARCHAR NOT NULL", "The run that saw this version first."),
         ("valid_from", "TIMESTAMPTZ", "When that run started."),
         ("valid_to_run", "VARCHAR", "The run that saw the version end; null while current."),
         ("valid_to", "TIMESTAMPTZ", "When that run started; null while current."),
         ("duration_text", "VARCHAR", "Length as written."),
         ("duration_hours", "DOUBLE", "Length in contact hours."),
-        ("delivery_mode", "VARCHAR", "in_person, online or null."),
+        ("delivery_mode", "VARCHAR CHECK (delivery_mode IN (" + _MODES + "))", "in_person, online or null."),
         ("n_listings", "INTEGER", "Listings behind the variant in this version."),
         ("content_hash", "VARCHAR", "Hash of the version's fields."),
     ]),
     ("block_errors", "Blocks a parser could not read, kept for an operator: the page, the position, the raw text and the reason. Never silently dropped.", [
-        ("run_id", "VARCHAR", "The run that met the block."),
-        ("source", "VARCHAR", "Source name."),
+        ("run_id", "VARCHAR NOT NULL", "The run that met the block."),
+        ("source", "VARCHAR NOT NULL", "Source name."),
         ("source_url", "VARCHAR", "URL of the page."),
         ("position", "INTEGER", "Position of the block on the page."),
         ("raw_text", "VARCHAR", "The block's text as read."),
         ("reason", "VARCHAR", "What the parser expected and did not find."),
     ]),
 ]
+
+# Primary keys (the other constraints are in the column types above).
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "runs": ("run_id",),
+    "source_runs": ("run_id", "source"),
+    "listings": ("listing_id",),
+    "courses": ("course_id",),
+    "course_variants": ("variant_id",),
+    "course_history": ("course_id", "valid_from_run"),
+    "variant_history": ("variant_id", "valid_from_run"),
+}
 
 # Fields compared between two versions of a course, as SQL over a version alias {t}.
 _CHANGE_FIELDS = {
@@ -258,10 +276,40 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+def _fingerprint() -> str:
+    """A hash of every definition ensure_schema applies (tables, keys, views, comments)."""
+    import hashlib
+
+    from warehouse.analyst import ANALYST_DDL
+
+    text = repr((TABLES, PRIMARY_KEYS, VIEWS, VIEW_COLUMNS, ANALYST_DDL))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> str | None:
+    # The fingerprint of the definitions last applied, kept as a macro (not a table or view, so
+    # it is in no export and no data dictionary).
+    try:
+        return con.execute("SELECT warehouse_definitions()").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create what is missing and (re)write every comment. Idempotent."""
+    """Create what is missing and (re)write every comment. Idempotent. Skipped (its ~1,400
+    statements cost about a second) when the file already holds these very definitions."""
+    fingerprint = _fingerprint()
+    if _applied(con) != fingerprint:
+        _apply_definitions(con)
+        con.execute(f"CREATE OR REPLACE MACRO warehouse_definitions() AS '{fingerprint}'")
+
+
+def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
     for table, comment, columns in TABLES:
         cols = ", ".join(f"{name} {typ}" for name, typ, _ in columns)
+        if table in PRIMARY_KEYS:
+            cols += f", PRIMARY KEY ({', '.join(PRIMARY_KEYS[table])})"
+        upgrade_table(con, table, cols, [(name, typ) for name, typ, _ in columns])
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
         for name, _, col_comment in columns:
@@ -274,6 +322,36 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.analyst import ensure_analyst_schema
 
     ensure_analyst_schema(con)
+
+
+def upgrade_table(con: duckdb.DuckDBPyConnection, table: str, cols_sql: str, columns: list[tuple[str, str]]) -> None:
+    """Bring a table of an older warehouse up to date: add the columns it lacks, and rebuild it
+    with its constraints where it has none (an older warehouse had no keys or checks). Rows that
+    break a constraint make the load fail, and nothing is changed."""
+    have = [c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index", [table]).fetchall()]
+    if not have:
+        return
+    constrained = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = ? "
+        "AND database_name = current_database() AND constraint_type IN ('PRIMARY KEY', 'CHECK', 'NOT NULL')",
+        [table]).fetchone()[0]
+    if constrained:
+        for name, typ in columns:
+            if name not in have:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {name} {_bare_type(typ)}")
+        return
+    common = ", ".join(n for n, _ in columns if n in have)
+    con.execute(f"CREATE TABLE {table}__upgraded ({cols_sql})")
+    con.execute(f"INSERT INTO {table}__upgraded ({common}) SELECT {common} FROM {table}")
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {table}__upgraded RENAME TO {table}")
+
+
+def _bare_type(typ: str) -> str:
+    """A column's type without its constraints (ALTER TABLE ADD COLUMN takes none)."""
+    return typ.split(" NOT NULL")[0].split(" CHECK")[0]
 
 
 def _lit(text: str) -> str:

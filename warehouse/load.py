@@ -8,16 +8,24 @@ one rename once the transaction is committed and checkpointed. So:
   old file) and sees the new one on reconnecting; the writer never needs the
   lock an analyst's connection holds;
 * a second refresh at the same time stops at once on the lock file
-  (``<db>.lock``) with a message naming the process that holds it.
+  (``<db>.lock``) with a message naming the process that holds it;
+* a refresh never loses a committed write of another process: before copying, it takes
+  DuckDB's own lock on the warehouse file (a read-only connection, held until the rename),
+  so it stops with one line naming the process that has the file open for writing (say a
+  read-write session in DBeaver), and no such session can open it while the copy is made;
+  a write-ahead log left by a session that died (``<db>.wal``) is replayed into the file
+  first, or the refresh stops and says why;
+* the files a killed run leaves (``.<db>.<pid>.tmp`` and its ``.wal``, DuckDB's spill
+  folder) are removed by the next run.
 
 Only the sources that loaded are replaced; a failed source keeps its previous rows.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -26,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import portalocker
 import pyarrow as pa
 
 from grouping import Grouping
@@ -67,10 +76,13 @@ def writer_lock(db_path: Path) -> Iterator[None]:
     fh = open(lock_path, "a+")
     try:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
+            portalocker.lock(fh, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+        except portalocker.LockException:
+            try:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+            except OSError:  # Windows: the holder's lock keeps the bytes from being read
+                holder = "another process"
             raise WarehouseBusy(
                 f"{db_path}: another refresh is loading it ({holder}); wait for it to finish and try again"
             ) from None
@@ -111,12 +123,32 @@ def _shallow(obj) -> dict:
     return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
 
+_LISTING_ID_FIELDS = ("title_as_written", "series", "duration_text", "delivery_mode", "link", "description",
+                      "bullets", "notes", "prerequisites", "availability")
+
+
+def listing_ids(listings: list[Listing]) -> list[str]:
+    """Content-derived listing ids: ``l_`` + 16 hex digits of the SHA-256 of the source and the
+    block's content (title as written, programme, length, delivery, link, text, notes, ...),
+    then ``-2``, ``-3``... for the second, third... identical block of the source, in page order.
+    A block keeps its id when other blocks are added, removed or moved; ``position`` says where
+    it is on its page."""
+    seen: dict[str, int] = {}
+    ids = []
+    for l in listings:
+        payload = json.dumps([l.source, *[getattr(l, f) for f in _LISTING_ID_FIELDS]], ensure_ascii=False)
+        base = "l_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+        n = seen[base] = seen.get(base, 0) + 1
+        ids.append(base if n == 1 else f"{base}-{n}")
+    return ids
+
+
 def listing_table(load: SourceLoad) -> pa.Table:
     """The listings of one source as an Arrow table, built column by column (no row dicts:
     at 100,000 listings those cost hundreds of MB)."""
     ls, g = load.listings, load.grouping
     data = {f: [getattr(l, f) for l in ls] for f in Listing.model_fields}
-    data["listing_id"] = [f"{l.source}:{l.source_url}#{l.position}" for l in ls]
+    data["listing_id"] = listing_ids(ls)
     data["course_id"] = g.course_of if g else [None] * len(ls)
     data["variant_id"] = g.variant_of if g else [None] * len(ls)
     return pa.table({c: data[c] for c in columns("listings")})
@@ -146,26 +178,127 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
     """
     db_path = Path(db_path)
     with (nullcontext() if locked else writer_lock(db_path)):
+        remove_stale_files(db_path)  # left by a run that was killed; we hold the lock
         tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-        for stale in db_path.parent.glob(f".{db_path.name}.*.tmp"):
-            stale.unlink(missing_ok=True)  # left by a run that was killed; we hold the lock
         try:
-            if db_path.exists():
-                shutil.copyfile(db_path, tmp)
-            _write(tmp, run, loads)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, db_path)
-            dir_fd = os.open(db_path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            with held_against_writers(db_path) as source:
+                if source is not None:
+                    with open(tmp, "wb") as out:
+                        shutil.copyfileobj(source, out, 1 << 20)
+                _write(tmp, run, loads)
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, db_path)
+            if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename durable
+                dir_fd = os.open(db_path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
         except duckdb.Error as exc:
             raise WarehouseError(f"{db_path}: the load failed and nothing was changed: {exc}") from exc
         finally:
-            tmp.unlink(missing_ok=True)
-            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            remove_stale_files(db_path, pid=os.getpid())
+
+
+# What a run leaves beside the warehouse while it works: .<db>.<pid>.tmp, its .wal, and the
+# folder DuckDB spills to (.<db>.<pid>.tmp.tmp).
+def _stale_pattern(name: str, pid: int | None) -> re.Pattern:
+    return re.compile(rf"^\.{re.escape(name)}\.{pid if pid is not None else '[0-9]+'}\.tmp(?:\..+)?$")
+
+
+def remove_stale_files(db_path: Path, pid: int | None = None) -> list[Path]:
+    """Remove the working files of earlier runs (or of the run ``pid``): the copy, its write-ahead
+    log and DuckDB's spill folder. Call it only while holding the writer lock. Returns what went."""
+    pattern = _stale_pattern(db_path.name, pid)
+    removed = []
+    if not db_path.parent.is_dir():
+        return removed
+    for path in db_path.parent.iterdir():
+        if pattern.match(path.name):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def busy_error(db_path: Path, exc: BaseException) -> WarehouseBusy | None:
+    """The one-line WarehouseBusy for DuckDB's 'Conflicting lock' error; None for any other error."""
+    holder = _holder(exc)
+    if holder is None:
+        return None
+    return WarehouseBusy(f"{db_path}: another process has it open for writing ({holder}); a refresh now would lose "
+                         f"what it writes: close that session (open the warehouse read-only) and run again")
+
+
+def _holder(exc: BaseException) -> str | None:
+    """'PID 123, /usr/bin/python3' from DuckDB's lock error, None for any other error."""
+    m = _LOCK_HOLDER.search(str(exc))
+    if m:
+        return f"PID {m[2]}, {m[1]}"
+    if "Could not set lock" in str(exc):
+        return "another process"
+    return None
+
+
+@contextmanager
+def held_against_writers(db_path: Path) -> Iterator[object | None]:
+    """Hold DuckDB's lock on the warehouse so that no other process can open it for writing,
+    and yield the file open for reading (None while there is no warehouse yet).
+
+    Stops with WarehouseBusy, naming the process, when one has the file open for writing: a
+    copy made now would lose what that process commits. A write-ahead log left by a session
+    that died (``<db>.wal``) holds committed writes: it is replayed into the file first.
+
+    POSIX drops a process's locks on a file when any descriptor of it closes, so the reading
+    handle stays open until the DuckDB connection is closed.
+    """
+    if not db_path.exists():
+        yield None
+        return
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        _replay_wal(db_path, wal)
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
+        raise WarehouseError(f"{db_path}: cannot open the warehouse: {' '.join(str(exc).split())}") from exc
+    fh = open(db_path, "rb")
+    try:
+        yield fh
+    finally:
+        con.close()
+        fh.close()
+
+
+def _replay_wal(db_path: Path, wal: Path) -> None:
+    """Apply a left-over write-ahead log to the warehouse (open read-write, checkpoint), or stop."""
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.Error as exc:
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
+        raise WarehouseError(
+            f"{db_path}: {wal.name} holds writes of a session that did not close, and they cannot be replayed "
+            f"({' '.join(str(exc).split())}); nothing was changed: move {wal.name} away to drop them") from exc
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{db_path}: cannot apply {wal.name}: {' '.join(str(exc).split())}; nothing was changed") from exc
+    finally:
+        con.close()
+    if wal.exists():
+        raise WarehouseError(f"{db_path}: {wal.name} was left by a session that did not close, and DuckDB could not "
+                             f"apply it; nothing was changed: move {wal.name} away to drop it")
 
 
 def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
@@ -219,6 +352,11 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     _insert(con, "listings", rows["listings"])
 
     new_courses = {r["course_id"]: r for r in rows["courses"]}
+    # The variants of the courses that were active before this run, read before any course
+    # changes status: a course that comes back must open new versions of all its variants.
+    old_variants = dict(con.execute(
+        "SELECT v.variant_id, v.content_hash FROM course_variants v JOIN courses c USING (course_id) "
+        "WHERE c.source = ? AND c.status = 'active'", [source]).fetchall())
     old = {cid: (h, status, fsr, fsa, rr) for cid, h, status, fsr, fsa, rr in con.execute(
         "SELECT course_id, content_hash, status, first_seen_run, first_seen_at, removed_run "
         "FROM courses WHERE source = ?", [source]).fetchall()}
@@ -234,6 +372,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
         with _id_set(con, gone) as ids:
             con.execute(f"UPDATE courses SET status = 'removed', removed_run = ? "
                         f"WHERE course_id IN (SELECT id FROM {ids})", [run.run_id])
+            # course_topics holds current courses only; a course that comes back gets its topics again.
+            con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
+    returning = [cid for cid in changed if cid in old and old[cid][1] != "active"]
+    if returning:
+        # A returning course keeps none of the variants it had when it left: the ones on the
+        # page now are inserted (and open history versions) below.
+        with _id_set(con, returning) as ids:
+            con.execute(f"DELETE FROM course_variants WHERE course_id IN (SELECT id FROM {ids})")
     if changed:
         with _id_set(con, changed) as ids:
             con.execute(f"DELETE FROM courses WHERE course_id IN (SELECT id FROM {ids})")
@@ -254,16 +400,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
 
     # Variants of the courses on the page now: the same, version by version.
     new_variants = {r["variant_id"]: r for r in rows["course_variants"]}
-    old_variants = dict(con.execute(
-        "SELECT v.variant_id, v.content_hash FROM course_variants v JOIN courses c USING (course_id) "
-        "WHERE c.source = ? AND c.status = 'active'", [source]).fetchall())
     # Variants of removed courses stay as they last were; only their history versions end.
     removed_variants = []
     if gone:
         with _id_set(con, gone) as ids:
             removed_variants = [vid for vid, in con.execute(
                 f"SELECT variant_id FROM course_variants WHERE course_id IN (SELECT id FROM {ids})").fetchall()]
-    v_gone = [vid for vid in old_variants if vid not in new_variants]
+    kept = set(removed_variants)  # a removed course keeps its last variants (closed above, not deleted)
+    v_gone = [vid for vid in old_variants if vid not in new_variants and vid not in kept]
     v_changed = [vid for vid, r in new_variants.items()
                  if old_variants.get(vid) != r["content_hash"]]
     _close_versions(con, "variant_history", "variant_id",

@@ -23,6 +23,7 @@ class PreviousPage:
     encoding: str | None
     content_type: str | None
     archive_path: str | None
+    requested_url: str | None = None  # the URL asked for, where a redirect led to ``url``
 
 
 @dataclass(slots=True)
@@ -39,18 +40,27 @@ def previous_state(db_path: str | Path) -> PreviousState:
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
-        raise WarehouseError(f"{db_path}: cannot read the previous run's pages: {exc}") from exc
+        from warehouse.load import busy_error
+
+        busy = busy_error(db_path, exc)
+        if busy:
+            raise busy from None
+        raise WarehouseError(f"{db_path}: cannot read the previous run's pages: {' '.join(str(exc).split())}") from exc
     try:
         has_pages = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('pages', 'source_runs', 'runs')").fetchone()[0]
         if has_pages < 3:
             return PreviousState({}, {})
-        rows = con.execute("""
+        requested = ("p.requested_url" if con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'pages' AND column_name = 'requested_url'"
+        ).fetchone()[0] else "NULL")
+        rows = con.execute(f"""
             WITH last_good AS (
                 SELECT sr.source, sr.run_id FROM source_runs sr JOIN runs r USING (run_id)
                 WHERE sr.status IN ('loaded', 'unchanged')
                 QUALIFY row_number() OVER (PARTITION BY sr.source ORDER BY r.started_at DESC) = 1)
-            SELECT p.source, p.url, p.etag, p.last_modified, p.content_hash, p.encoding, p.content_type, p.archive_path
+            SELECT p.source, p.url, p.etag, p.last_modified, p.content_hash, p.encoding, p.content_type, p.archive_path,
+                   {requested}
             FROM pages p JOIN last_good USING (source, run_id)
             ORDER BY p.source, p.fetched_at, p.url""").fetchall()
         counts = dict(con.execute("""
