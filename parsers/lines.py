@@ -2,13 +2,31 @@
 
 Site parsers read blocks off these lines by their structure (a length line, a
 programme line, paragraphs, bullets), so the same grammar reads a saved text
-capture and the live HTML, and a change of CSS class names does not empty the
-catalogue. Page chrome (header, nav, footer, aside, scripts) is dropped here.
+capture and the live HTML, and a change of markup or class names does not empty
+the catalogue.
+
+HTML is read as a browser lays it out: block-level elements (``div``, ``p``,
+``section``, ``li``, headings, table cells, ...) begin and end a line; inline
+elements (``a``, ``em``, ``strong``, ``span`` inside running text) do not, and
+``br`` breaks the line. An inline element with a class of its own that stands
+beside other elements rather than inside running text (a CMS field such as
+``<span class="len">3 hours</span>``) is a line of its own. Chrome is removed by
+role: ``nav``, ``aside``, the site's ``header``/``footer`` (not those inside an
+``article`` or ``section``), hidden elements, scripts, and forms' own controls
+(a form's other content is kept). A list item is one bullet line; a line of any
+element that opens with a bullet marker ("•", "-", "–", "*", "o") is a bullet too.
+
+The tree is walked once, iteratively (no recursion, no selector with ``:has()``),
+so the cost is linear in the page; a page nested deeper than ``MAX_DEPTH`` is
+refused before it reaches the HTML parser, whose tree building is quadratic in
+nesting depth.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import sub
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -23,13 +41,40 @@ BLANK = "blank"
 # Bullet markers seen on the sites: "•", "- ", "-" with no space, "–", "o" alone, "*".
 _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S))")
 _LONE_O = re.compile(r"^\s*o\s*$")
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_TITLE = 200
-_CHROME = "header, nav, footer, aside, script, style, noscript, template, form, iframe, svg"
-_LEAF_BLOCKS = (
-    "h1, h2, h3, h4, h5, h6, p, li, dt, dd, td, th, blockquote, "
-    "div:not(:has(div, p, ul, ol, li, h1, h2, h3, h4, h5, h6, section, article, table, dl, blockquote))"
-)
+
+# The deepest nesting a page may have (browsers cap their DOM depth at 512; real CMS pages
+# stay under 60). Deeper pages are refused: building their tree costs depth x tags.
+MAX_DEPTH = 512
+# Elements that do not hold the HTML parser's stack up: void ones, and those whose end tag
+# is implied by the next sibling (p, li, td, ...).
+_NOT_NESTING = frozenset("""
+p li dd dt br img input meta link hr wbr area base col embed source track param option optgroup tr td th
+tbody thead tfoot colgroup caption rb rt rp rtc html head body image keygen frame basefont bgsound
+""".split())
+_ANY_TAG_RE = re.compile(r"<(/?)[a-zA-Z]")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_STEP = {"": 1, "/": -1}
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Elements laid out as blocks: each begins and ends a line.
+_BLOCK = frozenset("""
+address article aside blockquote body center details dialog dd dir div dl dt fieldset figcaption figure
+footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section summary table
+tbody thead tfoot tr td th caption ul search
+""".split())
+# Never content: dropped with everything inside.
+_SKIP = frozenset("""
+script style noscript template iframe svg math nav aside head title object embed canvas video audio map
+input select textarea button option optgroup datalist output progress meter dialog
+""".split())
+_LISTS = frozenset(("ul", "ol", "dl", "menu", "dir", "table"))
+_SECTIONING = frozenset(("article", "section", "main", "aside", "nav"))
+_BOLD = frozenset(("strong", "b"))
+# Hidden or navigational by attribute: removed before the walk (one linear selector pass).
+_HIDDEN = ("[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none'], "
+           "[role=navigation], [role=banner], [role=contentinfo], [role=search], [role=complementary], "
+           ".visually-hidden, .sr-only, .element-invisible, .screen-reader-text")
 
 
 @dataclass(slots=True)
@@ -38,6 +83,7 @@ class Line:
     text: str
     level: int = 0  # heading level (1-6); 0 otherwise
     href: str | None = None
+    bold: bool = False  # the whole line is bold (strong/b): a title on some pages
 
 
 def clean(text: str) -> str:
@@ -62,21 +108,57 @@ def check_text(content: str, url: str) -> None:
         raise ParseError(url, "the page is mostly control characters (expected an HTML page or its visible text)")
 
 
+def _max_depth(steps: list[int]) -> int:
+    """The deepest point of a walk of +1/-1 steps that never goes below 0."""
+    if not steps:
+        return 0
+    prefix = list(accumulate(steps))
+    lows = accumulate(prefix, min, initial=0)
+    next(lows)
+    return max(map(sub, prefix, lows))
+
+
+def nesting_depth(content: str) -> int:
+    """How deep the page's elements nest, read off its tags in one pass (no tree built).
+
+    Counts start tags that stay open (not void, not self-closed, not p/li/td-like, whose end
+    is implied) against end tags; an end tag with nothing open counts nothing. A first,
+    cheaper pass counts every tag; most pages are found shallow by it alone."""
+    step = _STEP
+    bound = _max_depth([step[s] for s in _ANY_TAG_RE.findall(content)])
+    if bound <= MAX_DEPTH:
+        return bound
+    nn = _NOT_NESTING
+    return _max_depth([0 if closed or name.lower() in nn else step[slash]
+                       for slash, name, closed in _TAG_RE.findall(content)])
+
+
+def check_depth(content: str, url: str) -> None:
+    """Refuse a page nested deeper than MAX_DEPTH, before any tree is built."""
+    depth = nesting_depth(content)
+    if depth > MAX_DEPTH:
+        raise ParseError(url, f"the markup nests {depth} elements deep (more than {MAX_DEPTH}): "
+                              "refused as malformed (expected an HTML page a browser can lay out)")
+
+
+def classify(text: str) -> Line:
+    """One line of visible text: a bullet (by its marker) or plain text."""
+    if _LONE_O.match(text):
+        return Line(BULLET, "")
+    m = _BULLET_RE.match(text)
+    if m and not _looks_like_range(text):
+        return Line(BULLET, clean(text[m.end():]))
+    return Line(TEXT, clean(text))
+
+
 def text_lines(content: str) -> list[Line]:
     """Lines of a plain-text capture: one line each, bullets recognised by marker."""
     out: list[Line] = []
     for raw in content.splitlines():
         if not raw.strip():
             out.append(Line(BLANK, ""))
-            continue
-        if _LONE_O.match(raw):
-            out.append(Line(BULLET, ""))
-            continue
-        m = _BULLET_RE.match(raw)
-        if m and not _looks_like_range(raw):
-            out.append(Line(BULLET, clean(raw[m.end():])))
         else:
-            out.append(Line(TEXT, clean(raw)))
+            out.append(classify(raw))
     return out
 
 
@@ -86,48 +168,191 @@ def _looks_like_range(raw: str) -> bool:
     return s.startswith("-") and len(s) > 1 and s[1].isdigit()
 
 
+class _Layout:
+    """The lines of a tree, built while walking it once in document order."""
+
+    __slots__ = ("out", "buf", "all_bold", "bold", "level", "links", "absorb", "bullet")
+
+    def __init__(self) -> None:
+        self.out: list[Line] = []
+        self.buf: list[str] = []
+        self.all_bold = True
+        self.bold = 0  # open strong/b elements
+        self.level = 0  # heading level of the open heading
+        self.links: list[tuple[str | None, int, int]] = []  # (href, start, end) in buf
+        self.absorb = 0  # inside a list item: its blocks join into one line
+        self.bullet = False  # the current line is a list item
+
+    def text(self, s: str) -> None:
+        if not self.bold and not s.isspace():
+            self.all_bold = False
+        self.buf.append(s)
+
+    def flush(self) -> None:
+        buf = self.buf
+        bullet = self.bullet
+        self.bullet = False
+        if not buf:
+            if bullet:
+                self.out.append(Line(BULLET, ""))
+            return
+        raw = "".join(buf)
+        text = clean(raw)
+        links, bold = self.links, self.all_bold
+        self.buf, self.links, self.all_bold = [], [], True
+        if not text:
+            if bullet:
+                self.out.append(Line(BULLET, ""))
+            return
+        if bullet:
+            self.out.append(Line(BULLET, text))
+            return
+        href = None
+        if len(links) == 1 and len(text) <= _MAX_TITLE:
+            h, a, b = links[0]
+            if h is not None and clean("".join(buf[a:b])) == text:
+                href = h
+        if self.level:
+            self.out.append(Line(HEADING, text, level=self.level, href=href, bold=bold))
+            return
+        line = classify(raw)
+        line.href = href if line.kind == TEXT else None
+        line.bold = bold
+        self.out.append(line)
+
+
+def _walk(root, sectioned: bool) -> list[Line]:
+    lay = _Layout()
+    # Frames of open elements: (node, tag, kind, saved) where kind says what to undo on exit.
+    stack: list[tuple] = []
+    sect = 1 if sectioned else 0
+    in_form = 0
+    node = root.child
+    while node is not None:
+        tag = node.tag
+        descend = False
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                lay.text(t)
+        elif tag is None or tag[0] in "-!#":  # comments, doctype
+            pass
+        elif tag in _SKIP or ((tag == "header" or tag == "footer") and not sect) or (
+                in_form and (tag == "label" or tag == "legend")):
+            pass
+        elif tag == "br":
+            if lay.absorb:
+                lay.text(" ")
+            else:
+                lay.flush()
+        elif tag in _BLOCK:
+            descend = node.child is not None
+            saved = lay.absorb
+            if tag == "li":
+                lay.flush()
+                lay.bullet = True
+                lay.absorb = 1
+            elif tag in _LISTS:
+                lay.flush()
+                lay.absorb = 0
+            elif not lay.absorb:
+                lay.flush()
+            level = _HEADINGS.get(tag, 0)
+            if level and not lay.absorb:
+                lay.level = level
+            if tag in _SECTIONING:
+                sect += 1
+            elif tag == "form":
+                in_form += 1
+            if descend:
+                stack.append((node, tag, 1, saved))
+            else:
+                _close_block(lay, tag, saved)
+                if tag in _SECTIONING:
+                    sect -= 1
+                elif tag == "form":
+                    in_form -= 1
+        else:  # inline
+            child = node.child
+            if child is not None:
+                field = False
+                if not lay.absorb and not lay.level and "class" in node.attrs and _stands_alone(node):
+                    field = True
+                    lay.flush()
+                if tag in _BOLD:
+                    lay.bold += 1
+                start = len(lay.buf)
+                if tag == "a":
+                    lay.links.append((node.attrs.get("href"), start, -1))
+                stack.append((node, tag, 2, (field, start)))
+                descend = True
+        if descend:
+            node = node.child
+            continue
+        # Leave finished elements, then go to the next sibling.
+        while True:
+            nxt = node.next
+            if nxt is not None:
+                node = nxt
+                break
+            if not stack:
+                node = None
+                break
+            node, tag, kind, saved = stack.pop()
+            if kind == 1:
+                _close_block(lay, tag, saved)
+                if tag in _SECTIONING:
+                    sect -= 1
+                elif tag == "form":
+                    in_form -= 1
+            else:
+                field, start = saved
+                if tag in _BOLD:
+                    lay.bold -= 1
+                if tag == "a":
+                    for k in range(len(lay.links) - 1, -1, -1):
+                        h, a, b = lay.links[k]
+                        if a == start and b == -1:
+                            lay.links[k] = (h, a, len(lay.buf))
+                            break
+                if field:
+                    lay.flush()
+    lay.flush()
+    return lay.out
+
+
+def _close_block(lay: _Layout, tag: str, saved: int) -> None:
+    if tag == "li" or tag in _LISTS or not saved:
+        lay.flush()
+    if tag in _HEADINGS and not saved:
+        lay.level = 0
+    lay.absorb = saved
+
+
+def _stands_alone(node) -> bool:
+    """An inline element that is not part of running text: its parent holds no text of its own."""
+    parent = node.parent
+    if parent is None:
+        return False
+    for child in parent.iter(include_text=True):
+        if child.tag == "-text" and not child.text_content.isspace():
+            return False
+    return True
+
+
 def html_lines(content: str, url: str) -> list[Line]:
     """Lines of an HTML page's main content, in document order."""
+    check_depth(content, url)
     tree = LexborHTMLParser(content)
-    for node in tree.css(_CHROME):
+    for node in tree.css(_HIDDEN):
         node.decompose()
-    root = tree.css_first("main") or tree.css_first("[role=main]") or tree.body
+    root = tree.css_first("main") or tree.css_first("[role=main]")
+    sectioned = root is not None
+    if root is None:
+        root = tree.body
     if root is None:
         raise ParseError(url, "the HTML has no body (expected a page with the catalogue in it)")
-    # Paragraphs and blocks inside a list item are read as part of that item.
-    in_items = {n.mem_id for n in root.css("li p, li div, li li")}
-    out: list[Line] = []
-    for node in root.css(_LEAF_BLOCKS):
-        tag = node.tag
-        text = clean(node.text(deep=True, separator=" "))
-        if in_items and node.mem_id in in_items:
-            continue
-        if tag == "li":
-            out.append(Line(BULLET, text))
-            continue
-        if not text:
-            continue
-        if tag in _HEADINGS:
-            a = node.css_first("a")
-            out.append(Line(HEADING, text, level=int(tag[1]), href=a.attributes.get("href") if a else None))
-            continue
-        href = _sole_link(node, text) if len(text) <= _MAX_TITLE else None  # titles are short
-        out.append(Line(TEXT, text, href=href))
-    return out
-
-
-def _sole_link(node, text: str) -> str | None:
-    """The href of a block that is nothing but one link (a title), else None.
-
-    Walks the element children: several times faster than a CSS query per node."""
-    link = None
-    for child in node.iter(include_text=False):
-        if link is not None or child.tag != "a":
-            return None
-        link = child
-    if link is None or clean(link.text()) != text:
-        return None
-    return link.attributes.get("href")
+    return _walk(root, sectioned)
 
 
 def page_lines(content: str, url: str) -> tuple[list[Line], bool]:
@@ -143,13 +368,16 @@ def canonical_url(content: str) -> str | None:
     """The page's own URL, from <link rel=canonical>, where an HTML page has one."""
     if not looks_like_html(content):
         return None
-    node = LexborHTMLParser(content[:65536]).css_first("link[rel=canonical]")
+    head = content[:65536]
+    if nesting_depth(head) > MAX_DEPTH:
+        return None
+    node = LexborHTMLParser(head).css_first("link[rel=canonical]")
     return node.attributes.get("href") if node is not None else None
 
 
 def next_page_urls(content: str) -> list[str]:
     """Links to the next page of a paginated listing (rel=next, or a pager's 'next' item)."""
-    if not looks_like_html(content):
+    if not looks_like_html(content) or nesting_depth(content) > MAX_DEPTH:
         return []
     tree = LexborHTMLParser(content)
     urls = []
