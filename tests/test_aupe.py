@@ -31,7 +31,7 @@ def test_title_length_availability(aupe):
     assert iu.availability == "Available online only" and iu.delivery_mode == "online"
     assert iu.duration_text is None and iu.duration_hours is None
     dw = aupe["Democracy at Work"]
-    assert dw.duration_text == "half-day" and dw.duration_hours == 3.5
+    assert dw.duration_text == "half day" and dw.duration_raw == "half-day" and dw.duration_hours == 3.5
 
 
 def test_labelled_fields(aupe):
