@@ -20,6 +20,7 @@ line at the end of the last block. Every length line gives a listing or a block 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from urllib.parse import urljoin
 
 from normalise.duration import Duration, parse_duration
@@ -132,8 +133,9 @@ def _bare_label(line: Line) -> bool:
     return line.kind in (TEXT, HEADING) and len(line.text) <= 14 and _BARE_LABEL.match(line.text) is not None
 
 
-def _is_title(line: Line) -> bool:
-    return (line.kind == HEADING and line.level >= 2) or (line.kind == TEXT and line.href is not None)
+def _is_title(line: Line, section_level: int = 0) -> bool:
+    return (line.kind == HEADING and line.level >= 2 and line.level > section_level) or (
+        line.kind == TEXT and line.href is not None)
 
 
 def _footer_start(lines: list[Line], after: int) -> int:
@@ -163,8 +165,18 @@ def parse(content: str, url: str) -> ParseResult:
     lengths: dict[int, tuple[Duration, str | None]] = {}
     section: dict[int, tuple[list[str], str | None]] = {}  # block start -> programme of its section
     current: tuple[list[str], str | None] | None = None
-    current_level = 0
+    # Programme section headings: their level; a heading at that level or above is a section
+    # heading (it names the programme of the blocks below it, or ends the section), not a title.
+    section_level = 0
     after_length = False
+    for line in lines:
+        if line.kind == BLANK or _bare_label(line):
+            continue
+        if line.kind == HEADING and not after_length and programmes_of(line.text) is not None:
+            section_level = max(section_level, line.level)
+        after_length = _length_of(line) is not None
+    after_length = False
+    heads: list[int] = []  # section headings: each ends the block above it
     for i, line in enumerate(lines):
         kind = line.kind
         if kind == BLANK or _bare_label(line):
@@ -177,30 +189,30 @@ def parse(content: str, url: str) -> ParseResult:
                 section[i] = current
             after_length = True
             continue
-        if kind == HEADING and not after_length:
-            progs = programmes_of(line.text)
-            if progs is not None:
-                current, current_level = progs, line.level
-            elif current is not None and line.level <= current_level and not _followed_by_length(lines, i):
-                current = None
+        if kind == HEADING and not after_length and line.level <= section_level:
+            current = programmes_of(line.text)
+            heads.append(i)
         after_length = False
     result = ParseResult(blocks_seen=len(starts))
     if not is_html and starts:
         n = _footer_start(lines, starts[-1] + 1)
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else n
+        h = bisect_right(heads, start)
+        if h < len(heads) and heads[h] < end:
+            end = heads[h]
         # The next block's title belongs to the next block.
         if k + 1 < len(starts):
             j = end - 1
             while j > start and lines[j].kind == BLANK:
                 j -= 1
-            if j > start and _is_title(lines[j]):
+            if j > start and _is_title(lines[j], section_level):
                 end = j
         title_line = None
         j = start - 1
         while j >= 0 and lines[j].kind == BLANK:
             j -= 1
-        if j >= 0 and (k == 0 or j > starts[k - 1]) and _is_title(lines[j]) and programmes_of(lines[j].text) is None:
+        if j >= 0 and (k == 0 or j > starts[k - 1]) and _is_title(lines[j], section_level) and programmes_of(lines[j].text) is None:
             title_line = lines[j]
         item = _read_block(lines[start:end], lengths[start], section.get(start), url=url, base=base,
                            position=k, title_line=title_line)
@@ -209,13 +221,6 @@ def parse(content: str, url: str) -> ParseResult:
         else:
             result.listings.append(item)
     return result
-
-
-def _followed_by_length(lines: list[Line], i: int) -> bool:
-    for line in lines[i + 1: i + 4]:
-        if line.kind != BLANK:
-            return _length_of(line) is not None
-    return False
 
 
 def _read_block(block: list[Line], length: tuple[Duration, str | None], section, *, url: str, base: str,

@@ -171,7 +171,7 @@ def _looks_like_range(raw: str) -> bool:
 class _Layout:
     """The lines of a tree, built while walking it once in document order."""
 
-    __slots__ = ("out", "buf", "all_bold", "bold", "level", "links", "absorb", "bullet")
+    __slots__ = ("out", "buf", "all_bold", "bold", "level", "links", "items")
 
     def __init__(self) -> None:
         self.out: list[Line] = []
@@ -179,51 +179,67 @@ class _Layout:
         self.all_bold = True
         self.bold = 0  # open strong/b elements
         self.level = 0  # heading level of the open heading
-        self.links: list[tuple[str | None, int, int]] = []  # (href, start, end) in buf
-        self.absorb = 0  # inside a list item: its blocks join into one line
-        self.bullet = False  # the current line is a list item
+        self.links: list[list] = []  # [href, start, end] in buf
+        # Open list items, innermost last: [own lines so far, index of the first, len(out) at start].
+        self.items: list[list[int]] = []
 
     def text(self, s: str) -> None:
         if not self.bold and not s.isspace():
             self.all_bold = False
         self.buf.append(s)
 
+    def add(self, line: Line) -> None:
+        if self.items:
+            item = self.items[-1]
+            item[0] += 1
+            if item[0] == 1:
+                item[1] = len(self.out)
+        self.out.append(line)
+
     def flush(self) -> None:
         buf = self.buf
-        bullet = self.bullet
-        self.bullet = False
         if not buf:
-            if bullet:
-                self.out.append(Line(BULLET, ""))
             return
         raw = "".join(buf)
-        text = clean(raw)
         links, bold = self.links, self.all_bold
         self.buf, self.links, self.all_bold = [], [], True
-        if not text:
-            if bullet:
-                self.out.append(Line(BULLET, ""))
+        if raw.isspace():
             return
-        if bullet:
-            self.out.append(Line(BULLET, text))
-            return
+        text = clean(raw)
         href = None
         if len(links) == 1 and len(text) <= _MAX_TITLE:
             h, a, b = links[0]
-            if h is not None and clean("".join(buf[a:b])) == text:
+            if h is not None and clean("".join(buf[a:b if b >= 0 else len(buf)])) == text:
                 href = h
         if self.level:
-            self.out.append(Line(HEADING, text, level=self.level, href=href, bold=bold))
+            self.add(Line(HEADING, text, level=self.level, href=href, bold=bold))
             return
         line = classify(raw)
-        line.href = href if line.kind == TEXT else None
-        line.bold = bold
-        self.out.append(line)
+        if line.kind == TEXT:
+            line.href = href
+            line.bold = bold
+        self.add(line)
+
+    def open_item(self) -> None:
+        self.flush()
+        self.items.append([0, 0, len(self.out)])
+
+    def close_item(self) -> None:
+        """A list item that made one line of its own is a bullet; an empty one an empty
+        bullet; one that made several lines (a listing row written as <li>) holds lines."""
+        self.flush()
+        own, first, start = self.items.pop()
+        if own == 1:
+            line = self.out[first]
+            if line.kind == TEXT:
+                self.out[first] = Line(BULLET, line.text)
+        elif own == 0 and len(self.out) == start:
+            self.add(Line(BULLET, ""))
 
 
 def _walk(root, sectioned: bool) -> list[Line]:
     lay = _Layout()
-    # Frames of open elements: (node, tag, kind, saved) where kind says what to undo on exit.
+    # Frames of open elements: (node, tag, kind, saved): kind 1 a block, 2 an inline element.
     stack: list[tuple] = []
     sect = 1 if sectioned else 0
     in_form = 0
@@ -235,30 +251,22 @@ def _walk(root, sectioned: bool) -> list[Line]:
             t = node.text_content
             if t:
                 lay.text(t)
-        elif tag is None or tag[0] in "-!#":  # comments, doctype
+        elif tag is None or tag[0] in "-!#_":  # comments, doctype
             pass
         elif tag in _SKIP or ((tag == "header" or tag == "footer") and not sect) or (
                 in_form and (tag == "label" or tag == "legend")):
             pass
         elif tag == "br":
-            if lay.absorb:
-                lay.text(" ")
-            else:
-                lay.flush()
+            lay.flush()
         elif tag in _BLOCK:
             descend = node.child is not None
-            saved = lay.absorb
             if tag == "li":
-                lay.flush()
-                lay.bullet = True
-                lay.absorb = 1
-            elif tag in _LISTS:
-                lay.flush()
-                lay.absorb = 0
-            elif not lay.absorb:
+                lay.open_item()
+            else:
                 lay.flush()
             level = _HEADINGS.get(tag, 0)
-            if level and not lay.absorb:
+            saved = lay.level
+            if level:
                 lay.level = level
             if tag in _SECTIONING:
                 sect += 1
@@ -273,18 +281,18 @@ def _walk(root, sectioned: bool) -> list[Line]:
                 elif tag == "form":
                     in_form -= 1
         else:  # inline
-            child = node.child
-            if child is not None:
+            if node.child is not None:
                 field = False
-                if not lay.absorb and not lay.level and "class" in node.attrs and _stands_alone(node):
+                if not lay.level and "class" in node.attrs and _stands_alone(node):
                     field = True
                     lay.flush()
                 if tag in _BOLD:
                     lay.bold += 1
-                start = len(lay.buf)
+                link = None
                 if tag == "a":
-                    lay.links.append((node.attrs.get("href"), start, -1))
-                stack.append((node, tag, 2, (field, start)))
+                    link = [node.attrs.get("href"), len(lay.buf), -1]
+                    lay.links.append(link)
+                stack.append((node, tag, 2, (field, link)))
                 descend = True
         if descend:
             node = node.child
@@ -306,27 +314,23 @@ def _walk(root, sectioned: bool) -> list[Line]:
                 elif tag == "form":
                     in_form -= 1
             else:
-                field, start = saved
+                field, link = saved
                 if tag in _BOLD:
                     lay.bold -= 1
-                if tag == "a":
-                    for k in range(len(lay.links) - 1, -1, -1):
-                        h, a, b = lay.links[k]
-                        if a == start and b == -1:
-                            lay.links[k] = (h, a, len(lay.buf))
-                            break
+                if link is not None:
+                    link[2] = len(lay.buf)
                 if field:
                     lay.flush()
     lay.flush()
     return lay.out
 
 
-def _close_block(lay: _Layout, tag: str, saved: int) -> None:
-    if tag == "li" or tag in _LISTS or not saved:
+def _close_block(lay: _Layout, tag: str, saved_level: int) -> None:
+    if tag == "li":
+        lay.close_item()
+    else:
         lay.flush()
-    if tag in _HEADINGS and not saved:
-        lay.level = 0
-    lay.absorb = saved
+    lay.level = saved_level
 
 
 def _stands_alone(node) -> bool:
