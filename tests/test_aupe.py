@@ -67,7 +67,8 @@ Footer text that is not a course
     (l,) = listings
     assert l.title == "Introduction to Your Union" and l.duration_hours == 7.0
     assert l.prerequisites == "None"
-    assert l.notes == ["Through your local", "9:00 – 4:30"]
+    assert l.notes == []
+    assert l.schedule_notes == ["Registration: Through your local", "Course Time: 9:00 – 4:30"]
     assert l.description.startswith("An introduction to AUPE.")
 
 
