@@ -55,6 +55,11 @@ tbody thead tfoot colgroup caption rb rt rp rtc html head body image keygen fram
 _ANY_TAG_RE = re.compile(r"<(/?)[a-zA-Z]")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 _STEP = {"": 1, "/": -1}
+# A tag with thousands of attributes costs the HTML parser attributes squared (each new one is
+# checked against the others); real tags have a handful, so only long tags are looked at.
+MAX_ATTRIBUTES = 256
+_LONG_TAG_RE = re.compile(r"<[a-zA-Z][^<>]{2048,}")
+_QUOTED_RE = re.compile(r"\"[^\"<>]*\"|'[^'<>]*'")
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements laid out as blocks: each begins and ends a line.
@@ -113,6 +118,8 @@ def _max_depth(steps: list[int]) -> int:
     if not steps:
         return 0
     prefix = list(accumulate(steps))
+    if min(prefix) >= 0:  # no end tag without its start: the plain running sum
+        return max(prefix)
     lows = accumulate(prefix, min, initial=0)
     next(lows)
     return max(map(sub, prefix, lows))
@@ -123,22 +130,39 @@ def nesting_depth(content: str) -> int:
 
     Counts start tags that stay open (not void, not self-closed, not p/li/td-like, whose end
     is implied) against end tags; an end tag with nothing open counts nothing. A first,
-    cheaper pass counts every tag; most pages are found shallow by it alone."""
-    step = _STEP
-    bound = _max_depth([step[s] for s in _ANY_TAG_RE.findall(content)])
+    cheaper pass counts every tag, an upper bound: a page it finds shallow gets that bound
+    back; above MAX_DEPTH the exact count is made."""
+    bound = _max_depth(list(map(_STEP.__getitem__, _ANY_TAG_RE.findall(content))))
     if bound <= MAX_DEPTH:
         return bound
     nn = _NOT_NESTING
-    return _max_depth([0 if closed or name.lower() in nn else step[slash]
+    return _max_depth([0 if closed or name in nn or name.lower() in nn else (-1 if slash else 1)
                        for slash, name, closed in _TAG_RE.findall(content)])
 
 
+def most_attributes(content: str) -> int:
+    """The most attributes any one tag of the page has (only long tags can have many)."""
+    most = 0
+    for m in _LONG_TAG_RE.finditer(content):
+        most = max(most, len(_QUOTED_RE.sub(" ", m.group()).split()) - 1)
+    return most
+
+
 def check_depth(content: str, url: str) -> None:
-    """Refuse a page nested deeper than MAX_DEPTH, before any tree is built."""
+    """Refuse a page nested deeper than MAX_DEPTH, or with a tag of more than MAX_ATTRIBUTES
+    attributes, before any tree is built (the HTML parser is quadratic in both)."""
     depth = nesting_depth(content)
     if depth > MAX_DEPTH:
         raise ParseError(url, f"the markup nests {depth} elements deep (more than {MAX_DEPTH}): "
                               "refused as malformed (expected an HTML page a browser can lay out)")
+    attributes = most_attributes(content)
+    if attributes > MAX_ATTRIBUTES:
+        raise ParseError(url, f"a tag has {attributes} attributes (more than {MAX_ATTRIBUTES}): "
+                              "refused as malformed (expected an HTML page a browser can lay out)")
+
+
+def _safe(content: str) -> bool:
+    return nesting_depth(content) <= MAX_DEPTH and most_attributes(content) <= MAX_ATTRIBUTES
 
 
 def classify(text: str) -> Line:
@@ -373,7 +397,7 @@ def canonical_url(content: str) -> str | None:
     if not looks_like_html(content):
         return None
     head = content[:65536]
-    if nesting_depth(head) > MAX_DEPTH:
+    if not _safe(head):
         return None
     node = LexborHTMLParser(head).css_first("link[rel=canonical]")
     return node.attributes.get("href") if node is not None else None
@@ -381,7 +405,7 @@ def canonical_url(content: str) -> str | None:
 
 def next_page_urls(content: str) -> list[str]:
     """Links to the next page of a paginated listing (rel=next, or a pager's 'next' item)."""
-    if not looks_like_html(content) or nesting_depth(content) > MAX_DEPTH:
+    if not looks_like_html(content) or not _safe(content):
         return []
     tree = LexborHTMLParser(content)
     urls = []
