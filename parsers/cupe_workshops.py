@@ -68,9 +68,11 @@ _MAX_FOOTER_LINE = 60
 def _length_of(line: Line) -> tuple[Duration, str | None] | None:
     """The length a line states, where the line is nothing but a length ("3 hours"), or a
     length and a programme ("3 hours | Steward Learning Series"); with the programme text."""
-    if line.kind not in (TEXT, HEADING) or len(line.text) > 120:
-        return None
     text = line.text
+    if len(text) > 40 and (len(text) > 120 or "|" not in text[:41]):  # most lines stop here, cheaply
+        return None
+    if line.kind not in (TEXT, HEADING):
+        return None
     if text[:1] in "DdLl":
         text = _LABEL.sub("", text)
     rest = None
@@ -130,7 +132,7 @@ def _mode(text: str) -> str | None:
 
 
 def _bare_label(line: Line) -> bool:
-    return line.kind in (TEXT, HEADING) and len(line.text) <= 14 and _BARE_LABEL.match(line.text) is not None
+    return len(line.text) <= 14 and line.kind in (TEXT, HEADING) and _BARE_LABEL.match(line.text) is not None
 
 
 def _is_title(line: Line, section_level: int = 0) -> bool:
@@ -165,23 +167,25 @@ def parse(content: str, url: str) -> ParseResult:
     lengths: dict[int, tuple[Duration, str | None]] = {}
     section: dict[int, tuple[list[str], str | None]] = {}  # block start -> programme of its section
     current: tuple[list[str], str | None] | None = None
+    # One pass reads what each line is: a length line, a bare field label, or neither.
+    got_lengths = [_length_of(l) if l.kind == TEXT or l.kind == HEADING else None for l in lines]
+    skip = [l.kind == BLANK or _bare_label(l) for l in lines]
     # Programme section headings: their level; a heading at that level or above is a section
     # heading (it names the programme of the blocks below it, or ends the section), not a title.
     section_level = 0
     after_length = False
-    for line in lines:
-        if line.kind == BLANK or _bare_label(line):
+    for i, line in enumerate(lines):
+        if skip[i]:
             continue
         if line.kind == HEADING and not after_length and programmes_of(line.text) is not None:
             section_level = max(section_level, line.level)
-        after_length = _length_of(line) is not None
+        after_length = got_lengths[i] is not None
     after_length = False
     heads: list[int] = []  # section headings: each ends the block above it
     for i, line in enumerate(lines):
-        kind = line.kind
-        if kind == BLANK or _bare_label(line):
+        if skip[i]:
             continue
-        got = _length_of(line)
+        got = got_lengths[i]
         if got is not None:
             starts.append(i)
             lengths[i] = got
@@ -189,7 +193,7 @@ def parse(content: str, url: str) -> ParseResult:
                 section[i] = current
             after_length = True
             continue
-        if kind == HEADING and not after_length and line.level <= section_level:
+        if line.kind == HEADING and not after_length and line.level <= section_level:
             current = programmes_of(line.text)
             heads.append(i)
         after_length = False

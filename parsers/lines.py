@@ -41,6 +41,7 @@ BLANK = "blank"
 # Bullet markers seen on the sites: "•", "- ", "-" with no space, "–", "o" alone, "*".
 _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S))")
 _LONE_O = re.compile(r"^\s*o\s*$")
+_MARKERS = frozenset("•●▪◦*·–—-o")  # the first characters a bullet line can have
 _MAX_TITLE = 200
 
 # The deepest nesting a page may have (browsers cap their DOM depth at 512; real CMS pages
@@ -227,9 +228,9 @@ class _Layout:
         raw = "".join(buf)
         links, bold = self.links, self.all_bold
         self.buf, self.links, self.all_bold = [], [], True
-        if raw.isspace():
+        text = " ".join(raw.split())
+        if not text:
             return
-        text = clean(raw)
         href = None
         if len(links) == 1 and len(text) <= _MAX_TITLE:
             h, a, b = links[0]
@@ -238,11 +239,14 @@ class _Layout:
         if self.level:
             self.add(Line(HEADING, text, level=self.level, href=href, bold=bold))
             return
-        line = classify(raw)
-        if line.kind == TEXT:
-            line.href = href
-            line.bold = bold
-        self.add(line)
+        if text[0] in _MARKERS:
+            line = classify(text)
+            if line.kind == TEXT:
+                line.href = href
+                line.bold = bold
+            self.add(line)
+        else:
+            self.add(Line(TEXT, text, 0, href, bold))
 
     def open_item(self) -> None:
         self.flush()
@@ -263,10 +267,13 @@ class _Layout:
 
 def _walk(root, sectioned: bool) -> list[Line]:
     lay = _Layout()
+    flush = lay.flush
     # Frames of open elements: (node, tag, kind, saved): kind 1 a block, 2 an inline element.
     stack: list[tuple] = []
+    push, pop = stack.append, stack.pop
     sect = 1 if sectioned else 0
     in_form = 0
+    block, skip, headings, bold_tags, sectioning = _BLOCK, _SKIP, _HEADINGS, _BOLD, _SECTIONING
     node = root.child
     while node is not None:
         tag = node.tag
@@ -274,50 +281,73 @@ def _walk(root, sectioned: bool) -> list[Line]:
         if tag == "-text":
             t = node.text_content
             if t:
-                lay.text(t)
-        elif tag is None or tag[0] in "-!#_":  # comments, doctype
-            pass
-        elif tag in _SKIP or ((tag == "header" or tag == "footer") and not sect) or (
-                in_form and (tag == "label" or tag == "legend")):
-            pass
+                if not t.isspace():
+                    if not lay.bold:
+                        lay.all_bold = False
+                    lay.buf.append(t)
+                elif lay.buf:  # white space matters only between words
+                    lay.buf.append(" ")
+        elif tag in block:
+            if tag in skip or ((tag == "header" or tag == "footer") and not sect) or (
+                    in_form and tag == "legend"):
+                pass
+            else:
+                child = node.child
+                is_item = tag == "li"
+                if child is None:
+                    if is_item:
+                        lay.open_item()
+                        lay.close_item()
+                    else:
+                        flush()
+                elif child.next is None and tag not in sectioning and tag != "form" and child.tag == "-text":
+                    # A block holding one run of text (most <p>, <li>, field <div>s): its line at once.
+                    if is_item:
+                        lay.open_item()
+                    else:
+                        flush()
+                    saved = lay.level
+                    lay.level = headings.get(tag, saved)
+                    t = child.text_content
+                    if t and not t.isspace():
+                        lay.all_bold = lay.bold > 0
+                        lay.buf.append(t)
+                    if is_item:
+                        lay.close_item()
+                    else:
+                        flush()
+                    lay.level = saved
+                else:
+                    if is_item:
+                        lay.open_item()
+                    else:
+                        flush()
+                    push((node, tag, 1, lay.level))
+                    level = headings.get(tag, 0)
+                    if level:
+                        lay.level = level
+                    if tag in sectioning:
+                        sect += 1
+                    elif tag == "form":
+                        in_form += 1
+                    descend = True
         elif tag == "br":
-            lay.flush()
-        elif tag in _BLOCK:
-            descend = node.child is not None
-            if tag == "li":
-                lay.open_item()
-            else:
-                lay.flush()
-            level = _HEADINGS.get(tag, 0)
-            saved = lay.level
-            if level:
-                lay.level = level
-            if tag in _SECTIONING:
-                sect += 1
-            elif tag == "form":
-                in_form += 1
-            if descend:
-                stack.append((node, tag, 1, saved))
-            else:
-                _close_block(lay, tag, saved)
-                if tag in _SECTIONING:
-                    sect -= 1
-                elif tag == "form":
-                    in_form -= 1
-        else:  # inline
-            if node.child is not None:
-                field = False
-                if not lay.level and "class" in node.attrs and _stands_alone(node):
-                    field = True
-                    lay.flush()
-                if tag in _BOLD:
-                    lay.bold += 1
-                link = None
-                if tag == "a":
-                    link = [node.attrs.get("href"), len(lay.buf), -1]
-                    lay.links.append(link)
-                stack.append((node, tag, 2, (field, link)))
-                descend = True
+            flush()
+        elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
+            pass  # comments, doctype; never content
+        elif node.child is not None:  # inline
+            field = False
+            if not lay.level and "class" in node.attrs and _stands_alone(node):
+                field = True
+                flush()
+            if tag in bold_tags:
+                lay.bold += 1
+            link = None
+            if tag == "a":
+                link = [node.attrs.get("href"), len(lay.buf), -1]
+                lay.links.append(link)
+            push((node, tag, 2, (field, link)))
+            descend = True
         if descend:
             node = node.child
             continue
@@ -330,31 +360,27 @@ def _walk(root, sectioned: bool) -> list[Line]:
             if not stack:
                 node = None
                 break
-            node, tag, kind, saved = stack.pop()
+            node, tag, kind, saved = pop()
             if kind == 1:
-                _close_block(lay, tag, saved)
-                if tag in _SECTIONING:
+                if tag == "li":
+                    lay.close_item()
+                else:
+                    flush()
+                lay.level = saved
+                if tag in sectioning:
                     sect -= 1
                 elif tag == "form":
                     in_form -= 1
             else:
                 field, link = saved
-                if tag in _BOLD:
+                if tag in bold_tags:
                     lay.bold -= 1
                 if link is not None:
                     link[2] = len(lay.buf)
                 if field:
-                    lay.flush()
-    lay.flush()
+                    flush()
+    flush()
     return lay.out
-
-
-def _close_block(lay: _Layout, tag: str, saved_level: int) -> None:
-    if tag == "li":
-        lay.close_item()
-    else:
-        lay.flush()
-    lay.level = saved_level
 
 
 def _stands_alone(node) -> bool:
