@@ -23,7 +23,7 @@ GUARD_S_PER_MB = 20.0  # generous: the bench measures well under 1 s per MB of o
 
 @pytest.fixture(scope="module")
 def drawn():
-    return pages(200, seed=12, max_bytes=40_000)
+    return pages(200, seed=12, max_bytes=20_000)
 
 
 def test_200_pathological_pages_parse_or_fail_with_one_line(drawn):
