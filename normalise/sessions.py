@@ -69,5 +69,6 @@ def to_sessions(raws: Iterable[RawSession], *, provider: str, source: str,
             "workshop_url": raw.link,
             "event_url": raw.event_url,
             "event_name": raw.event_name,
+            "page_kind": raw.page_kind,
         })
     return SESSIONS.validate_python(rows)

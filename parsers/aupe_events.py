@@ -87,7 +87,9 @@ def _read_sections(item: RawSession, lines: list[Line]) -> None:
             continue
         if line.kind == BULLET:
             if line.text:
-                item.bullets.append(line.text)
+                # Bullets of the description are the course's bullets; lists under other labels
+                # ("Learning outcomes:", "This course utilizes:") are kept as notes, as the catalogue keeps them apart.
+                (item.bullets if field in (None, "description") else item.notes).append(line.text)
             continue
         if line.kind == HEADING and line.level <= 1:
             continue

@@ -159,7 +159,7 @@ def _parse_listing(lines: list[Line], url: str, base: str) -> SessionParseResult
             continue
         item = RawSession(source_url=url, position=n, dates=[header.dates], place=header.place,
                           place_text=None, language=header.language, fee_affiliate=header.fees.affiliate,
-                          fee_non_affiliate=header.fees.non_affiliate, raw_text=raw)
+                          fee_non_affiliate=header.fees.non_affiliate, page_kind="events listing", raw_text=raw)
         if title is not None:
             item.title = title.text
             _link_kind(item, title.href, base)

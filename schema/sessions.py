@@ -36,6 +36,7 @@ class RawSession:
     notes: list[str] = field(default_factory=list)
     prerequisites: str | None = None
     length_text: str | None = None  # "Two-week course; complete at your own pace."
+    page_kind: str = "event page"  # "events listing" | "event page"
     raw_text: str = ""
 
 
@@ -89,6 +90,7 @@ class Session(BaseModel):
     workshop_url: str | None = Field(None, description="URL of the workshop's own catalogue page, where the markup links to it.")
     event_url: str | None = Field(None, description="URL of the event page of the session.")
     event_name: str | None = Field(None, description="Name of the event (a school, a weekend) the session belongs to.")
+    page_kind: str = Field("event page", description="Kind of page the session was read from: 'events listing' or 'event page'.")
     course_id: str | None = Field(None, description="The catalogue course this session is an offering of; null when no course matched.")
     match_method: str | None = Field(None, description="How course_id was found: 'workshop link', 'description' or 'title'.")
     match_score: float | None = Field(None, description="Similarity of the match, 0-100 (100 for a link).")

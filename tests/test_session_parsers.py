@@ -181,6 +181,7 @@ def test_aupe_event(page):
     assert s.length_text == "Two-week course; complete at your own pace."
     assert s.description == "An introduction to the history of workers and unions and what it means for members today."
     assert s.event_url == AUPE_URL
+    assert s.bullets == [] and s.notes == ["All AUPE members.", "Describe key moments in workers’ history"]
 
 
 def test_aupe_page_without_a_date_is_a_clear_error():

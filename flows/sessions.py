@@ -1,0 +1,55 @@
+"""The session sources' part of the refresh: parse event pages into sessions, and say what was loaded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from fetch.archive import PageRecord
+from flows.progress import report
+from normalise.sessions import to_sessions
+from parsers import ParseError, get_parser
+from sources import Source
+from warehouse import SourceLoad
+
+
+def is_session_source(source: Source) -> bool:
+    return getattr(get_parser(source.parser), "KIND", "courses") == "sessions"
+
+
+@task(cache_policy=NO_CACHE)
+def parse_session_source(source: Source, pages: list[PageRecord]) -> SourceLoad:
+    """Parse and normalise one session source's pages (linking happens at load, against the loaded courses)."""
+    from flows.refresh import SourceFailed
+
+    parser = get_parser(source.parser)
+    raws, errors, page_rows = [], [], []
+    for page in pages:
+        try:
+            result = parser.parse(page.text, page.url)
+        except ParseError as exc:
+            raise SourceFailed(f"{source.name}: {exc.url}: could not parse the page: {exc.reason}") from exc
+        raws.extend(result.sessions)
+        errors.extend(result.errors)
+        page_rows.append({**page.row(), "n_listings": len(result.sessions)})
+        report("parse", source.name)
+    sessions = to_sessions(raws, provider=source.provider, source=source.name,
+                           prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
+    return SourceLoad(source=source.name, status="loaded", pages=page_rows, errors=errors,
+                      kind="sessions", sessions=sessions)
+
+
+def session_summary(db_path: str | Path, run_id: str, source: str) -> dict:
+    """Sessions of the source loaded by the run: how many, how many linked to a course, unmatched, cancelled."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        n, linked = con.execute("SELECT count(*), count(course_id) FROM sessions WHERE source = ? AND last_seen_run = ?",
+                                [source, run_id]).fetchone()
+        cancelled = con.execute("""SELECT count(*) FROM session_changes c JOIN sessions s USING (session_id)
+                                   WHERE c.run_id = ? AND s.source = ? AND c.kind = 'cancelled'""",
+                                [run_id, source]).fetchone()[0]
+    finally:
+        con.close()
+    return {"sessions": n, "linked": linked, "unmatched": n - linked, "cancelled": cancelled}
