@@ -206,5 +206,9 @@ from cli import analyst  # noqa: E402  (search, export, report, dictionary)
 
 analyst.register(app)
 
+from cli import sessions as _sessions  # noqa: E402  (courses sessions)
+
+_sessions.register(app)
+
 if __name__ == "__main__":
     app()
