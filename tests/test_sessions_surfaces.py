@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import shutil
+
 import duckdb
 import pytest
 
 from report.sessions import next_sessions, sessions_section, titles
-from tests.test_sessions_warehouse import STEWARD, listing
-from warehouse.ddl import ensure_schema
+from tests.test_sessions_warehouse import STEWARD, listing, schema_template  # noqa: F401 (fixture)
 from warehouse.sessions import load_sessions
 
 TODAY = date.today()
 
 
 @pytest.fixture()
-def con(tmp_path):
+def con(tmp_path, schema_template):
+    shutil.copyfile(schema_template, tmp_path / "w.duckdb")
     c = duckdb.connect(str(tmp_path / "w.duckdb"))
-    ensure_schema(c)
     c.execute("""INSERT INTO courses (course_id, provider, title, series, description, bullets, status)
                  VALUES ('c_steward', 'CUPE', NULL, NULL, ?, [], 'active')""", [STEWARD])
     yield c

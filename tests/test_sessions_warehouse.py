@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import shutil
+
 import duckdb
 import pytest
 
@@ -28,10 +30,20 @@ def listing(*rows: tuple[date, str, str]) -> list:
     return to_sessions(result.sessions, provider="CUPE", source="cupe-events", prefixes=cupe_events.PROGRAMME_PREFIXES)
 
 
-@pytest.fixture()
-def con(tmp_path):
-    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory):
+    """An empty warehouse, made once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("sessions-schema") / "template.duckdb"
+    c = duckdb.connect(str(path))
     ensure_schema(c)
+    c.close()
+    return path
+
+
+@pytest.fixture()
+def con(tmp_path, schema_template):
+    shutil.copyfile(schema_template, tmp_path / "w.duckdb")
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
     yield c
     c.close()
 

@@ -163,8 +163,9 @@ def _text(v) -> str | None:
 
 def load_sessions(con: duckdb.DuckDBPyConnection, run_id: str, today: date, source: str,
                   sessions: list[Session]) -> dict:
-    """Link and upsert one source's sessions inside the caller's transaction; returns counts."""
-    ensure_session_schema(con)
+    """Link and upsert one source's sessions inside the caller's transaction; returns counts.
+
+    The schema must exist (warehouse.ddl.ensure_schema creates it)."""
     linked = link_sessions(sessions, current_courses(con))
     names = [n for n, _, _ in SESSION_COLUMNS]
     old = {r[0]: dict(zip(names, r)) for r in con.execute(
