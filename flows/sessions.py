@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from fetch.archive import PageRecord
 from flows.progress import report
-from normalise.sessions import to_sessions
+from normalise.sessions import merge_listing_rows, to_sessions
 from parsers import ParseError, get_parser
 from sources import Source
 from warehouse import SourceLoad
@@ -35,8 +35,8 @@ def parse_session_source(source: Source, pages: list[PageRecord]) -> SourceLoad:
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.sessions)})
         report("parse", source.name)
-    sessions = to_sessions(raws, provider=source.provider, source=source.name,
-                           prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
+    sessions = merge_listing_rows(to_sessions(raws, provider=source.provider, source=source.name,
+                                              prefixes=getattr(parser, "PROGRAMME_PREFIXES", {})))
     return SourceLoad(source=source.name, status="loaded", pages=page_rows, errors=errors,
                       kind="sessions", sessions=sessions)
 

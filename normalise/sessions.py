@@ -72,3 +72,48 @@ def to_sessions(raws: Iterable[RawSession], *, provider: str, source: str,
             "page_kind": raw.page_kind,
         })
     return SESSIONS.validate_python(rows)
+
+
+def merge_listing_rows(sessions: list[Session]) -> list[Session]:
+    """One session where the events listing and the event page show the same one.
+
+    A listing row that links to an event page read in the same run, with the same first day and
+    the same title (or, without one, a description scoring at least 88 against the section's),
+    is folded into that event page's section: the section keeps its title, meetings and
+    spaces, and takes the row's place, language and fees. Rows that match no section, or
+    more than one, are kept as they are.
+    """
+    from rapidfuzz import fuzz
+
+    from grouping.sessions import course_text, fold
+
+    sections: dict[tuple[str, object], list[int]] = {}
+    for k, s in enumerate(sessions):
+        if s.page_kind == "event page" and s.event_url:
+            sections.setdefault((s.event_url, s.start_date), []).append(k)
+    out = list(sessions)
+    drop: set[int] = set()
+    for k, row in enumerate(sessions):
+        if row.page_kind != "events listing" or not row.event_url:
+            continue
+        hits = []
+        for j in sections.get((row.event_url, row.start_date), []):
+            sec = sessions[j]
+            if row.title and sec.title:
+                same = fold(row.title) == fold(sec.title)
+            else:
+                same = fuzz.ratio(course_text(row.description, row.bullets), course_text(sec.description, sec.bullets)) >= 88
+            if same:
+                hits.append(j)
+        if len(hits) != 1:
+            continue
+        j = hits[0]
+        sec = out[j]
+        out[j] = sec.model_copy(update={
+            "venue": sec.venue or row.venue, "city": sec.city or row.city, "province": sec.province or row.province,
+            "online": sec.online or row.online, "language": sec.language or row.language,
+            "fee_affiliate": sec.fee_affiliate if sec.fee_affiliate is not None else row.fee_affiliate,
+            "fee_non_affiliate": sec.fee_non_affiliate if sec.fee_non_affiliate is not None else row.fee_non_affiliate,
+        })
+        drop.add(k)
+    return [s for k, s in enumerate(out) if k not in drop]

@@ -204,3 +204,28 @@ def test_courses_parse_prints_one_json_line_per_session():
     assert rows[1]["spaces_available"] == -2 and rows[0]["start_date"] == "2019-02-14"
     assert rows[0]["meetings"][0] == {"date": "2019-02-14", "end_date": "2019-02-17", "start_time": "17:30:00",
                                       "end_time": "12:00:00", "timezone": None, "timezone_text": None}
+
+
+# ---- a session on both the listing and its event page ---------------------------------------------
+
+def test_listing_row_and_event_section_become_one_session():
+    from normalise.sessions import merge_listing_rows
+
+    event_url = "https://cupe.ca/mrm-union-education/event/2010"
+    row = ("<h3><a href=\"/mrm-union-education/event/2010\">LET - Financial Officers</a></h3>"
+           "<p>Oct 24, 2020 | CUPE Saskatchewan Regional Office, Regina, Saskatchewan | English | $450</p>"
+           "<p>Once secretary-treasurers and trustees complete the Financial Essentials 1-day workshop, they will "
+           "spend Day 2 learning about bookkeeping and auditing.</p>")
+    listing, _ = sessions_of(f"<html><body><main>{row}</main></body></html>")
+    event, _ = sessions_of(build.render(text("cupe-event-finances.txt"), kind="event", canonical=event_url), url=event_url)
+    merged = merge_listing_rows(listing + event)
+    assert len(merged) == 2  # the row folded into the Financial Officers section
+    officers = merged[1]
+    assert officers.title == "Financial Officers" and officers.page_kind == "event page"
+    assert (officers.city, officers.province, officers.language, officers.fee_affiliate) == ("Regina", "Saskatchewan", "English", 450.0)
+    assert len(officers.meetings) == 2 and officers.spaces_available == 25
+    # another day, or another event page, is another session
+    other_day = listing[0].model_copy(update={"start_date": listing[0].start_date.replace(day=30)})
+    assert len(merge_listing_rows([other_day] + event)) == 3
+    other_event = listing[0].model_copy(update={"event_url": "https://cupe.ca/mrm-union-education/event/9"})
+    assert len(merge_listing_rows([other_event] + event)) == 3
