@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from flows.progress import report
-from flows.sessions import is_session_source, parse_session_source, session_summary
+from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
 from grouping import group_listings
 from normalise.checks import drift_problem
 from normalise.listing import normalise
@@ -206,7 +206,7 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
                 load = SourceLoad(source=source.name, status="unchanged",
                                   pages=[{**p.row(), "n_listings": None} for p in pages])
             elif is_session_source(source):
-                load = parse_session_source(source, pages)
+                load = parse_session_source(source, pages, previous_sessions(db_path, source.name), force or reparse)
             else:
                 load = parse_source(source, pages, state.listings.get(source.name), force or reparse)
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised

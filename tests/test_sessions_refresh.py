@@ -70,3 +70,15 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
     con.close()
+
+    # The listing shrinks to one row and links to nothing: taken for site drift, nothing is cancelled.
+    one_row = "\n".join(text("cupe-events-page1.txt").splitlines()[:4])
+    site.routes[EVENTS] = page(build.render(one_row, kind="listing"))
+    drift = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert drift.status == "partial"
+    assert drift.sources["cupe-events"]["status"] == "failed"
+    assert "1 sessions, fewer than 50% of the 11 of the last good run" in drift.failures[0]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    assert con.execute("SELECT count(*) FROM session_changes WHERE kind = 'cancelled'").fetchone() == (0,)
+    con.close()
