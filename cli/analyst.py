@@ -49,6 +49,10 @@ def search(
         if not query_terms(con, text):
             _fail(f"nothing to search for in {text!r}: only stop words or punctuation")
         hits = run_search(con, text, limit)
+        from report.sessions import next_sessions, titles
+
+        ids = [h.course_id for h in hits]
+        named, upcoming = titles(con, ids), next_sessions(con, ids)
     except duckdb.Error as exc:
         _fail(f"{_db(db)}: search failed: {_one_line(exc)}")
     finally:
@@ -56,11 +60,11 @@ def search(
     if not hits:
         typer.echo(f"no course matches {text!r}")
         return
-    table = Table("score", "union", "programme", "course", "lengths", "matched")
+    table = Table("score", "union", "programme", "course", "lengths", "next session", "matched")
     for h in hits:
-        name = h.title or (h.description_start + "…")
+        name = h.title or named.get(h.course_id) or (h.description_start + "…")
         table.add_row(f"{h.score:.2f}", h.provider, h.series or "", name, ", ".join(h.lengths or []) or "?",
-                      " ".join(h.matched))
+                      upcoming.get(h.course_id, ""), " ".join(h.matched))
     Console(width=200).print(table)
 
 

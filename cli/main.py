@@ -109,7 +109,7 @@ def serve(
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A saved page: HTML or its visible text.")],
-    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops or aupe-courses.")],
+    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops, aupe-courses, cupe-events or aupe-events.")],
     sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file.")] = None,
     url: Annotated[Optional[str], typer.Option(help="URL to record as the page's (default: the source's start URL).")] = None,
 ) -> None:
@@ -134,6 +134,10 @@ def parse(
         result = parser.parse(text, page_url)
     except ParseError as exc:
         _fail(f"{file}: {exc.reason}")
+    if getattr(parser, "KIND", "courses") == "sessions":
+        from cli.sessions import print_sessions
+
+        return print_sessions(file, src, parser, result)
     listings = normalise(result.listings, provider=src.provider, source=src.name,
                          conventions=src.conventions, prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
     out = sys.stdout
@@ -185,6 +189,10 @@ def query(
 from cli import analyst  # noqa: E402  (search, export, report, dictionary)
 
 analyst.register(app)
+
+from cli import sessions as _sessions  # noqa: E402  (courses sessions)
+
+_sessions.register(app)
 
 if __name__ == "__main__":
     app()

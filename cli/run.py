@@ -93,6 +93,10 @@ def run_refresh(db_file: Path, *, verbose: bool, **parameters) -> None:
         finally:
             set_reporter(None)
     for name, s in summary.sources.items():
+        if "sessions" in s:  # a session source
+            typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['sessions']} sessions, {s['linked']} linked "
+                       f"to courses, {s['unmatched']} unmatched, {s['block_errors']} unreadable blocks")
+            continue
         typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['listings']} listings, "
                    f"{s['courses']} courses, {s['block_errors']} unreadable blocks")
     kinds: dict[str, int] = {}

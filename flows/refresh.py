@@ -25,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from flows.progress import report
+from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
 from grouping import group_listings
 from normalise.checks import drift_problem
 from normalise.listing import normalise
@@ -61,8 +62,9 @@ def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage
 
     settings = (fetch_settings or FetchSettings()).for_source(source)
     with Fetcher(source.allowed_hosts, settings) as fetcher:
+        find_next = getattr(get_parser(source.parser), "find_links", next_page_urls)  # event pages too
         return crawl(source.name, source.start_urls, fetcher, archive_root,
-                     max_pages=source.max_pages, find_next=next_page_urls,
+                     max_pages=source.max_pages, find_next=find_next,
                      previous={p.url: p for p in previous},
                      on_page=lambda page: report("fetch", source.name))
 
@@ -252,6 +254,8 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
             if not (reparse or force) and _unchanged(pages, previous):
                 load = SourceLoad(source=source.name, status="unchanged",
                                   pages=[{**p.row(), "n_listings": None} for p in pages])
+            elif is_session_source(source):
+                load = parse_session_source(source, pages, previous_sessions(db_path, source.name), force or reparse)
             else:
                 load = parse_source(source, pages, state.listings.get(source.name), force or reparse)
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised
@@ -273,6 +277,9 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
         summary.status = run.status
         return summary
     summary.changes = load_run(Path(db_path), run, loads)
+    for load in loads:
+        if load.kind == "sessions" and load.status == "loaded":
+            summary.sources[load.source].update(session_summary(db_path, run.run_id, load.source))
     summary.status = run.status
     create_markdown_artifact(markdown=_markdown(summary), key="refresh-summary",
                              description=f"Refresh {run.run_id}: {run.status}")

@@ -258,4 +258,7 @@ def render(data: ReportData) -> str:
 
 def build_report(con: duckdb.DuckDBPyConnection, db_label: str = "") -> str:
     """The report page, as one HTML string."""
-    return render(gather(con, db_label))
+    from report.sessions import sessions_section
+
+    page = render(gather(con, db_label))
+    return page.replace("</body></html>", sessions_section(con) + "\n</body></html>", 1)

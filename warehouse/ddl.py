@@ -328,6 +328,9 @@ def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.analyst import ensure_analyst_schema
 
     ensure_analyst_schema(con)
+    from warehouse.sessions import ensure_session_schema
+
+    ensure_session_schema(con)
 
 
 def upgrade_table(con: duckdb.DuckDBPyConnection, table: str, cols_sql: str, columns: list[tuple[str, str]]) -> None:

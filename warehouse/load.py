@@ -55,6 +55,9 @@ class SourceLoad:
     grouping: Grouping | None = None
     errors: list[BlockError] = field(default_factory=list)
     message: str | None = None
+    kind: str = "courses"  # "courses" | "sessions" (schema.sessions.Session rows in `sessions`)
+    sessions: list = field(default_factory=list)
+    session_counts: dict = field(default_factory=dict)  # filled by the load: sessions, linked, unmatched, cancelled
 
 
 @dataclass(slots=True)
@@ -309,9 +312,16 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         loaded = [l for l in loads if l.status == "loaded"]
         n_courses = 0
         for load in loaded:
+            if load.kind == "sessions":
+                continue
             rows = rows_for(load)
             _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
+        from warehouse.sessions import load_sessions
+
+        for load in loaded:  # after the courses, which the sessions are linked to
+            if load.kind == "sessions":
+                load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
         for load in loads:
             # Unreadable blocks are kept even when their source failed its checks.
             _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}

@@ -1,0 +1,84 @@
+"""A refresh over loopback HTTP: the catalogue, the events listing (two pages) and the event pages it links to.
+
+Counts come from the reconstructed pages' text: 7 listing rows (4 + 3), 4 workshop sections on
+the two event pages; the one row describing a course missing from the catalogue ("Following the
+completion of LET - Financial Essentials ...") stays unmatched."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from fetch.client import FetchSettings
+from flows.refresh import refresh
+from tests.conftest import SAMPLES
+from tests.localserver import LocalServer, Response, local_sources_file
+from tests.test_session_parsers import build, text
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+FAST = FetchSettings(per_host_delay=0, backoff_base=0.01, attempts=2, connect_timeout=2, read_timeout=5)
+EVENTS = "/mrm-union-education/events"
+
+
+def page(body: str) -> Response:
+    return Response(body=body.encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@pytest.fixture
+def site():
+    with LocalServer() as srv:
+        srv.routes["/mrm-union-education/workshops"] = Response(
+            body=(SAMPLES / "cupe-workshops" / "workshops.html").read_bytes(),
+            headers={"Content-Type": "text/html; charset=utf-8"})
+        listing = build.render(text("cupe-events-page0.txt"), kind="listing", next_url=f"{EVENTS}?page=1")
+        # two rows link to the event pages, as the live listing's titles do
+        listing = listing.replace('<h3 class="event-title">LET - Financial Essentials</h3>',
+                                  '<h3 class="event-title"><a href="/mrm-union-education/event/2010">LET - Financial Essentials</a></h3>')
+        listing = listing.replace('<h3 class="event-title">Introduction to Stewarding</h3>',
+                                  '<h3 class="event-title"><a href="/mrm-union-education/event/1902">Introduction to Stewarding</a></h3>')
+        srv.routes[EVENTS] = page(listing)
+        srv.routes[f"{EVENTS}?page=1"] = page(build.render(text("cupe-events-page1.txt"), kind="listing"))
+        srv.routes["/mrm-union-education/event/1902"] = page(build.render(text("cupe-event-school.txt"), kind="event"))
+        srv.routes["/mrm-union-education/event/2010"] = page(build.render(text("cupe-event-finances.txt"), kind="event"))
+        yield srv
+
+
+def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path, site):
+    db = tmp_path / "c.duckdb"
+    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url("/mrm-union-education/workshops"),
+                                                         "cupe-events": site.url(EVENTS)})
+    summary = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert summary.ok, summary.failures
+    s = summary.sources["cupe-events"]
+    assert (s["pages"], s["sessions"], s["linked"], s["unmatched"]) == (4, 11, 10, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    q = lambda sql: con.execute(sql).fetchall()
+    assert q("SELECT page_kind, count(*) FROM sessions GROUP BY 1 ORDER BY 1") == [("event page", 4), ("events listing", 7)]
+    assert q("SELECT description LIKE 'Following the completion of LET - Financial Essentials, %' FROM sessions WHERE course_id IS NULL") == [
+        (True,)]
+    # the event pages name three untitled catalogue workshops; the fourth (Financial Essentials) has its own title
+    assert q("SELECT title, title_source, programme FROM course_titles WHERE title_source <> 'catalogue' ORDER BY 1") == [
+        ("Financial Officers", "event page", "Local Executive Training"),
+        ("How Bargaining Works", "event page", "Bargaining Program"),
+        ("Introduction to Stewarding", "event page", None)]
+    assert q("SELECT event_url FROM sessions WHERE page_kind = 'events listing' AND event_url IS NOT NULL ORDER BY 1") == [
+        (site.url("/mrm-union-education/event/1902"),), (site.url("/mrm-union-education/event/2010"),)]
+    con.close()
+
+    again = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert again.ok and again.sources["cupe-events"]["status"] == "unchanged"
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    con.close()
+
+    # The listing shrinks to one row and links to nothing: taken for site drift, nothing is cancelled.
+    one_row = "\n".join(text("cupe-events-page1.txt").splitlines()[:4])
+    site.routes[EVENTS] = page(build.render(one_row, kind="listing"))
+    drift = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert drift.status == "partial"
+    assert drift.sources["cupe-events"]["status"] == "failed"
+    assert "1 sessions, fewer than 50% of the 11 of the last good run" in drift.failures[0]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    assert con.execute("SELECT count(*) FROM session_changes WHERE kind = 'cancelled'").fetchone() == (0,)
+    con.close()
