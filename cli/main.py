@@ -74,6 +74,9 @@ def refresh(
     finally:
         set_reporter(None)
     for name, s in summary.sources.items():
+        if s.get("articles") is not None:
+            typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['articles']} articles")
+            continue
         typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['listings']} listings, "
                    f"{s['courses']} courses, {s['block_errors']} unreadable blocks")
     kinds: dict[str, int] = {}
@@ -116,9 +119,10 @@ def serve(
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A saved page: HTML or its visible text.")],
-    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops or aupe-courses.")],
+    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops, aupe-courses, aupe-news, ...")],
     sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file.")] = None,
     url: Annotated[Optional[str], typer.Option(help="URL to record as the page's (default: the source's start URL).")] = None,
+    db: Annotated[Optional[Path], typer.Option(help="For a news source: the warehouse whose courses to look for. " + DB_HELP)] = None,
 ) -> None:
     """Print the listings parsed from one saved page as JSON lines.
 
@@ -148,6 +152,12 @@ def parse(
         result = parser.parse(text, page_url)
     except ParseError as exc:
         _fail(f"{file}: {exc.reason}")
+    if getattr(parser, "KIND", "listings") == "articles":
+        from cli.news import print_article
+
+        for article in result.articles:
+            print_article(article, src, _db(db), sources_file)
+        return
     listings = normalise(result.listings, provider=src.provider, source=src.name,
                          conventions=src.conventions, prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
     out = sys.stdout

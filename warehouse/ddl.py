@@ -274,6 +274,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.analyst import ensure_analyst_schema
 
     ensure_analyst_schema(con)
+    from warehouse.news import ensure_news_schema
+
+    ensure_news_schema(con)
 
 
 def _lit(text: str) -> str:

@@ -33,6 +33,7 @@ from schema.models import BlockError, Listing
 from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
+from warehouse.news import write_news
 
 
 @dataclass(slots=True)
@@ -46,6 +47,7 @@ class SourceLoad:
     grouping: Grouping | None = None
     errors: list[BlockError] = field(default_factory=list)
     message: str | None = None
+    articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
 
 
 @dataclass(slots=True)
@@ -179,6 +181,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
             rows = rows_for(load)
             _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
+        write_news(con, loaded)
         for load in loads:
             # Unreadable blocks are kept even when their source failed its checks.
             _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
