@@ -156,6 +156,11 @@ class MentionFinder:
                 return True
         return False
 
+    def spans(self, text: str) -> list[tuple[int, int, KnownCourse, str]]:
+        """Every known title in a short text: (start, end, course, match kind), in order."""
+        words = _words(text)
+        return [(words[i].start, words[j - 1].end, t.course, kind) for i, j, t, kind in self._matches(words, text)]
+
     def find(self, article: Article) -> list[Mention]:
         """Every mention of a known course in the article's body, in reading order."""
         out: list[Mention] = []

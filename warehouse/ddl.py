@@ -277,6 +277,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.news import ensure_news_schema
 
     ensure_news_schema(con)
+    from warehouse.prerequisites import ensure_prerequisites_schema
+
+    ensure_prerequisites_schema(con)
 
 
 def _lit(text: str) -> str:

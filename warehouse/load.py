@@ -34,6 +34,7 @@ from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
+from warehouse.prerequisites import refresh_prerequisites
 
 
 @dataclass(slots=True)
@@ -182,6 +183,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
             _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
         write_news(con, loaded)
+        refresh_prerequisites(con)
         for load in loads:
             # Unreadable blocks are kept even when their source failed its checks.
             _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
