@@ -25,6 +25,7 @@ from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from flows.news import is_news, parse_news_source
 from flows.progress import report
+from flows.schools import is_school, parse_school_source
 from grouping import group_listings
 from normalise.checks import drift_problem
 from normalise.listing import normalise
@@ -206,6 +207,8 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
                                   pages=[{**p.row(), "n_listings": None} for p in pages])
             elif is_news(source):
                 load = parse_news_source(source, pages)
+            elif is_school(source):
+                load = parse_school_source(source, pages, state.listings.get(source.name), force or reparse)
             else:
                 load = parse_source(source, pages, state.listings.get(source.name), force or reparse)
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised

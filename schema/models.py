@@ -91,6 +91,7 @@ class Listing(BaseModel):
     availability: str | None = Field(None, description="Availability as written, e.g. 'Currently not available'.")
     methods: list[str] = Field(default_factory=list, description="Teaching methods ('This course utilizes:').")
     learning_outcomes: list[str] = Field(default_factory=list, description="Learning outcomes.")
+    school_id: str | None = Field(None, description="The school the listing is a course of (e.g. a year's AUPE Labour School); null for a catalogue listing.")
 
 
 LISTINGS = TypeAdapter(list[Listing])

@@ -69,6 +69,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("availability", "VARCHAR", "Availability as written, e.g. 'Currently not available'; null where the page says nothing."),
         ("methods", "VARCHAR[]", "Teaching methods ('This course utilizes:')."),
         ("learning_outcomes", "VARCHAR[]", "Learning outcomes."),
+        ("school_id", "VARCHAR", "The school the listing is a course of (schools.school_id), for a school's page such as AUPE's Labour School; null otherwise."),
     ]),
     ("courses", "Every course ever seen: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course). Courses that left the catalogue stay, with status 'removed'. Earlier versions are in course_history.", [
         ("course_id", "VARCHAR", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
@@ -274,6 +275,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.analyst import ensure_analyst_schema
 
     ensure_analyst_schema(con)
+    from warehouse.schools import ensure_schools_schema
+
+    ensure_schools_schema(con)
     from warehouse.news import ensure_news_schema
 
     ensure_news_schema(con)

@@ -34,6 +34,7 @@ from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
+from warehouse.schools import write_schools
 from warehouse.prerequisites import refresh_prerequisites
 
 
@@ -49,6 +50,7 @@ class SourceLoad:
     errors: list[BlockError] = field(default_factory=list)
     message: str | None = None
     articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
+    schools: list[dict] | None = None  # a school source's schools rows (warehouse/schools.py)
 
 
 @dataclass(slots=True)
@@ -182,6 +184,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
             rows = rows_for(load)
             _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
+        write_schools(con, loaded)
         write_news(con, loaded)
         refresh_prerequisites(con)
         for load in loads:
