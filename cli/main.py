@@ -158,6 +158,10 @@ def parse(
         for article in result.articles:
             print_article(article, src, _db(db), sources_file)
         return
+    for school in getattr(result, "schools", []):  # a school page: the school itself, on stderr
+        from dataclasses import asdict
+
+        typer.echo("note: school: " + json.dumps(asdict(school), default=str, ensure_ascii=False), err=True)
     listings = normalise(result.listings, provider=src.provider, source=src.name,
                          conventions=src.conventions, prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
     out = sys.stdout
