@@ -109,9 +109,10 @@ def serve(
 @app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A saved page: HTML or its visible text.")],
-    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops, aupe-courses, cupe-events or aupe-events.")],
+    source: Annotated[str, typer.Option("--source", help="Source name: cupe-workshops, aupe-courses, cupe-events, aupe-events, aupe-news, aupe-labour-school.")],
     sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file.")] = None,
     url: Annotated[Optional[str], typer.Option(help="URL to record as the page's (default: the source's start URL).")] = None,
+    db: Annotated[Optional[Path], typer.Option(help="For a news source: the warehouse whose courses to look for. " + DB_HELP)] = None,
 ) -> None:
     """Print the listings parsed from one saved page as JSON lines.
 
@@ -138,6 +139,16 @@ def parse(
         from cli.sessions import print_sessions
 
         return print_sessions(file, src, parser, result)
+    if getattr(parser, "KIND", "listings") == "articles":
+        from cli.news import print_article
+
+        for article in result.articles:
+            print_article(article, src, _db(db), sources_file)
+        return
+    for school in getattr(result, "schools", []):  # a school page: the school itself, on stderr
+        from dataclasses import asdict
+
+        typer.echo("note: school: " + json.dumps(asdict(school), default=str, ensure_ascii=False), err=True)
     listings = normalise(result.listings, provider=src.provider, source=src.name,
                          conventions=src.conventions, prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
     out = sys.stdout

@@ -93,6 +93,9 @@ def run_refresh(db_file: Path, *, verbose: bool, **parameters) -> None:
         finally:
             set_reporter(None)
     for name, s in summary.sources.items():
+        if s.get("articles") is not None:  # a news source
+            typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['articles']} articles")
+            continue
         if "sessions" in s:  # a session source
             typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['sessions']} sessions, {s['linked']} linked "
                        f"to courses, {s['unmatched']} unmatched, {s['block_errors']} unreadable blocks")

@@ -24,8 +24,10 @@ from prefect.cache_policies import NO_CACHE
 
 from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
+from flows.news import is_news, parse_news_source
 from flows.progress import report
 from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
+from flows.schools import is_school, parse_school_source
 from grouping import group_listings
 from normalise.checks import drift_problem
 from normalise.listing import normalise
@@ -256,6 +258,10 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
                                   pages=[{**p.row(), "n_listings": None} for p in pages])
             elif is_session_source(source):
                 load = parse_session_source(source, pages, previous_sessions(db_path, source.name), force or reparse)
+            elif is_news(source):
+                load = parse_news_source(source, pages)
+            elif is_school(source):
+                load = parse_school_source(source, pages, state.listings.get(source.name), force or reparse)
             else:
                 load = parse_source(source, pages, state.listings.get(source.name), force or reparse)
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised
@@ -267,6 +273,7 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
             "status": load.status, "pages": len(load.pages), "listings": len(load.listings),
             "courses": len(load.grouping.courses) if load.grouping else 0,
             "block_errors": len(load.errors), "message": load.message,
+            "articles": len(load.articles) if load.articles is not None else None,
         }
     ok = [l for l in loads if l.status != "failed"]
     run.status = "succeeded" if len(ok) == len(loads) else ("partial" if ok else "failed")

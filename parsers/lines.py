@@ -384,14 +384,22 @@ def _walk(root, sectioned: bool) -> list[Line]:
 
 
 def _stands_alone(node) -> bool:
-    """An inline element that is not part of running text: its parent holds no text of its own."""
+    """An inline element that is not part of running text: its parent holds no text of its own,
+    and no sibling is a bare separator ("|", "·", "/"), which joins fields into one visible line
+    (``<span>Dec 6, 2025</span> <span class="sep">|</span> <span>Yorkton ...</span>``)."""
     parent = node.parent
     if parent is None:
         return False
     for child in parent.iter(include_text=True):
-        if child.tag == "-text" and not child.text_content.isspace():
+        if child.tag == "-text":
+            if not child.text_content.isspace():
+                return False
+        elif child.text().strip() in _SEPARATORS:
             return False
     return True
+
+
+_SEPARATORS = frozenset({"|", "·", "•", "/", "–", "—", "-", ","})
 
 
 def html_lines(content: str, url: str) -> list[Line]:

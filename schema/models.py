@@ -100,6 +100,7 @@ class Listing(BaseModel):
     methods: list[str] = Field(default_factory=list, description="Teaching methods ('This course utilizes:').")
     learning_outcomes: list[str] = Field(default_factory=list, description="Learning outcomes.")
     schedule_notes: list[str] = Field(default_factory=list, description="Scheduling lines with their labels kept, e.g. 'Registration: Through your local', 'Course Time: 9:00 – 4:30'.")
+    school_id: str | None = Field(None, description="The school the listing is a course of (e.g. a year's AUPE Labour School); null for a catalogue listing.")
 
 
 LISTINGS = TypeAdapter(list[Listing])

@@ -77,7 +77,8 @@ def test_refresh_from_archive_and_a_failing_refresh(tmp_path):
     assert out.returncode == 1
     assert "error: cupe-workshops: archive folder" in out.stderr and "no index.jsonl" in out.stderr
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM listings").fetchone() == (93,)
+    # 84 CUPE, 9 AUPE catalogue, 10 Labour School (2 + 2 + 4 + 2 on its four sample pages)
+    assert con.execute("SELECT count(*) FROM listings").fetchone() == (103,)
     assert con.execute("SELECT status FROM runs ORDER BY started_at").fetchall() == [("succeeded",), ("failed",)]
     con.close()
     assert before != db.read_bytes()  # the failure itself is recorded in runs

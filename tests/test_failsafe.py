@@ -97,7 +97,7 @@ def test_refresh_while_an_analyst_holds_the_file_open(tmp_path):
         assert analyst.wait(timeout=30) == 0
     finally:
         analyst.kill()
-    assert counts(db) == [("aupe-courses", 9), ("cupe-workshops", 84)]  # a new session sees the new run
+    assert counts(db) == [("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]  # a new session sees the new run
 
 
 HOLDER = textwrap.dedent("""
@@ -163,7 +163,7 @@ def test_a_load_killed_midway_leaves_the_previous_run(tmp_path, seed_text):
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
     assert db.read_bytes() == before
-    assert counts(db) == [("aupe-courses", 9), ("cupe-workshops", 84)]
+    assert counts(db) == [("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]
     # The next run clears what the killed one left and loads.
     assert refresh(db_path=str(db), from_archive=str(SAMPLES), force=True).ok
     assert not list(tmp_path.glob(".c.duckdb.*.tmp"))

@@ -94,7 +94,14 @@ def test_replay_of_the_shipped_samples(tmp_path):
     summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
     assert summary.ok, summary.failures
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM courses").fetchone() == (87,)
+    # 78 CUPE, 9 AUPE catalogue, 5 Labour School (Union Steward, Organizing for Power, Advanced
+    # Occupational Health and Safety, OH&S for Union Activists, Labour and Politics)
+    assert con.execute("SELECT count(*) FROM courses").fetchone() == (92,)
+    school = "https://aupe.org/training/labour-school#"
     assert con.execute("SELECT DISTINCT source_url FROM listings ORDER BY 1").fetchall() == [
-        ("https://aupe.org/training/courses",), ("https://cupe.ca/mrm-union-education/workshops",)]
+        ("https://aupe.org/training/courses",), (school + "2020.html",), (school + "2023.html",),
+        (school + "2025.html",), (school + "course-descriptions-and-prerequisites.html",),
+        ("https://cupe.ca/mrm-union-education/workshops",)]
+    assert con.execute("SELECT article_url, title FROM news_articles").fetchall() == [
+        ("https://www.aupe.org/news/direct-impact/power-education", "Power in education")]
     con.close()

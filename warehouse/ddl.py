@@ -79,6 +79,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("learning_outcomes", "VARCHAR[]", "Learning outcomes."),
         ("programmes", "VARCHAR[]", "Every programme the listing names, in page order (series is the first); delivery modes such as 'Online Learning Series' are in delivery_mode."),
         ("schedule_notes", "VARCHAR[]", "Scheduling lines with their labels, e.g. 'Registration: Through your local', 'Course Time: 9:00 – 4:30'."),
+        ("school_id", "VARCHAR", "The school the listing is a course of (schools.school_id), for a school's page such as AUPE's Labour School; null otherwise."),
     ]),
     ("courses", "Every course ever seen: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course). Courses that left the catalogue stay, with status 'removed'. Earlier versions are in course_history.", [
         ("course_id", "VARCHAR NOT NULL", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
@@ -314,9 +315,6 @@ def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
             cols += f", PRIMARY KEY ({', '.join(PRIMARY_KEYS[table])})"
         upgrade_table(con, table, cols, [(name, typ) for name, typ, _ in columns])
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
-        if table == "listings":  # columns added since a warehouse file was created
-            for name, typ, _ in columns:
-                con.execute(f"ALTER TABLE listings ADD COLUMN IF NOT EXISTS {name} {typ}")
         con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
         for name, _, col_comment in columns:
             con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(col_comment)}")
@@ -331,6 +329,15 @@ def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.sessions import ensure_session_schema
 
     ensure_session_schema(con)
+    from warehouse.schools import ensure_schools_schema
+
+    ensure_schools_schema(con)
+    from warehouse.news import ensure_news_schema
+
+    ensure_news_schema(con)
+    from warehouse.prerequisites import ensure_prerequisites_schema
+
+    ensure_prerequisites_schema(con)
 
 
 def upgrade_table(con: duckdb.DuckDBPyConnection, table: str, cols_sql: str, columns: list[tuple[str, str]]) -> None:

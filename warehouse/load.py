@@ -42,6 +42,9 @@ from schema.models import BlockError, Listing
 from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
+from warehouse.news import write_news
+from warehouse.schools import write_schools
+from warehouse.prerequisites import refresh_prerequisites
 
 
 @dataclass(slots=True)
@@ -58,6 +61,8 @@ class SourceLoad:
     kind: str = "courses"  # "courses" | "sessions" (schema.sessions.Session rows in `sessions`)
     sessions: list = field(default_factory=list)
     session_counts: dict = field(default_factory=dict)  # filled by the load: sessions, linked, unmatched, cancelled
+    articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
+    schools: list[dict] | None = None  # a school source's schools rows (warehouse/schools.py)
 
 
 @dataclass(slots=True)
@@ -322,6 +327,9 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         for load in loaded:  # after the courses, which the sessions are linked to
             if load.kind == "sessions":
                 load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
+        write_schools(con, loaded)
+        write_news(con, loaded)
+        refresh_prerequisites(con)
         for load in loads:
             # Unreadable blocks are kept even when their source failed its checks.
             _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}

@@ -1,0 +1,99 @@
+"""Prerequisites: the parse into course names, and the links the load writes into a real DuckDB
+file (warehouse.publish, no flow). Expected values written by hand from the pages below and the
+AUPE sample catalogue (samples/archive/aupe-courses/courses.html)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from grouping import group_listings
+from normalise.mentions import MentionFinder
+from normalise.prerequisites import parse_prerequisites, prerequisite_texts
+from schema.news import KnownCourse
+from tests.conftest import AUPE_URL, CUPE_URL
+from tests.helpers import listings_of
+from warehouse import RunRecord, SourceLoad, publish
+
+FINDER = MentionFinder([KnownCourse(t, t) for t in [
+    "Introduction to Your Union", "Foundations for Union Stewards", "Contract Interpretation",
+    "Financial Essentials", "OH&S for Union Activists", "Introduction to Occupational Health and Safety"]])
+
+
+def names(text: str) -> list[tuple[str, str | None]]:
+    return [(p.name, p.course_id) for p in parse_prerequisites(text, FINDER)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("None", []), ("N/A", []), ("none.", []), ("No prerequisites", []),
+    ("Introduction to Your Union", [("Introduction to Your Union", "Introduction to Your Union")]),
+    ("OH&S for Union Activists", [("OH&S for Union Activists", "OH&S for Union Activists")]),
+    ("OHS for Union Activists", [("OHS for Union Activists", None)]),  # not the known "OH&S ...": unlinked
+    ("Completion of Foundations for Union Stewards and Contract Interpretation.",
+     [("Foundations for Union Stewards", "Foundations for Union Stewards"),
+      ("Contract Interpretation", "Contract Interpretation")]),
+    ("Introduction to Occupational Health and Safety", [  # "and" inside a known title is no separator
+        ("Introduction to Occupational Health and Safety", "Introduction to Occupational Health and Safety")]),
+    ("Must have taken Union Basics, or Introduction to Your Union",
+     [("Union Basics", None), ("Introduction to Your Union", "Introduction to Your Union")]),
+    ("LET - Financial Essentials", [("Financial Essentials", "Financial Essentials")]),
+    ("Introduction to Stewarding (3 hours) or equivalent experience", [("Introduction to Stewarding", None)]),
+    ("Members must be stewards", []),
+    ("introduction to your union", []),  # not written as a title
+])
+def test_prerequisite_names(text, expected):
+    assert names(text) == expected
+
+
+def test_texts_from_the_field_and_from_notes():
+    assert prerequisite_texts("OH&S for Union Activists", []) == ["OH&S for Union Activists"]
+    assert prerequisite_texts(None, ["This workshop is for stewards.", "Pre-requisite: Introduction to Stewarding"]) == [
+        "Introduction to Stewarding"]
+    assert prerequisite_texts(" ", ["Prerequisites (required): Financial Essentials"]) == ["Financial Essentials"]
+
+
+CUPE_PAGE = """<html><body><main>
+<div class="row"><h3><a href="/mrm-union-education/workshop/1">SLS - Introduction to Stewarding</a></h3>
+<div>9 hours</div><div>Steward Learning Series</div>
+<p>What does a CUPE steward do? If you are a new steward, start here.</p></div>
+<div class="row"><h3><a href="/mrm-union-education/workshop/2">SLS - Handling Grievances</a></h3>
+<div>6 hours</div><div>Steward Learning Series</div>
+<p>Stewards practise writing and presenting a grievance.</p>
+<p>Pre-requisite: SLS - Introduction to Stewarding</p></div>
+<div class="row"><h3><a href="/mrm-union-education/workshop/3">LET - Financial Officers</a></h3>
+<div>1 day</div><div>Local Executive Training</div>
+<p>Bookkeeping and auditing for secretary-treasurers and trustees.</p>
+<p>Pre-requisite: LET - Financial Essentials (1 day)</p></div>
+</main></body></html>"""
+
+
+def load_of(source: str, page: str, url: str) -> SourceLoad:
+    listings, result = listings_of(page, source, url)
+    assert result.errors == []
+    return SourceLoad(source=source, status="loaded", listings=listings, grouping=group_listings(listings))
+
+
+def test_links_written_by_the_load(tmp_path, aupe_html):
+    db = tmp_path / "w.duckdb"
+    run = RunRecord(run_id="r1", started_at=datetime.now(timezone.utc), mode="archive",
+                    sources=["cupe-workshops", "aupe-courses"])
+    publish(db, run, [load_of("cupe-workshops", CUPE_PAGE, CUPE_URL), load_of("aupe-courses", aupe_html, AUPE_URL)])
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT provider, title, requires, requires_title, text FROM prerequisites_by_course").fetchall()
+    assert rows == [
+        ("AUPE", "Contract Interpretation", "Foundations for Union Stewards", "Foundations for Union Stewards",
+         "Foundations for Union Stewards"),
+        ("AUPE", "Foundations for Union Stewards", "Introduction to Your Union", "Introduction to Your Union",
+         "Introduction to Your Union"),
+        # CUPE: linked to the course of that title; Financial Essentials is not on this page: unlinked.
+        ("CUPE", "Financial Officers", "Financial Essentials", None, "LET - Financial Essentials (1 day)"),
+        ("CUPE", "Handling Grievances", "Introduction to Stewarding", "Introduction to Stewarding",
+         "SLS - Introduction to Stewarding"),
+    ]
+    # The link is to the course id, and only within the union.
+    (linked,) = con.execute("""SELECT p.requires_course_id = r.course_id FROM course_prerequisites p
+                               JOIN courses r ON r.title = 'Introduction to Stewarding'
+                               WHERE p.requires = 'Introduction to Stewarding'""").fetchall()
+    assert linked == (True,)
+    con.close()
