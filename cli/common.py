@@ -45,6 +45,11 @@ def read_page_file(path: Path, limit: int) -> bytes:
                 else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "a socket" if stat.S_ISSOCK(mode) else "not a file")
         fail(f"{path}: is {kind}, not a regular file; give a saved page", 2)
+    size = os.fstat(fd).st_size
+    if size > limit:
+        os.close(fd)
+        fail(f"{path}: {size / 1e6:.1f} MB is larger than a catalogue page can be "
+             f"({limit / 1e6:.0f} MB); is this the right file?")
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as fh:
         try:
@@ -52,5 +57,6 @@ def read_page_file(path: Path, limit: int) -> bytes:
         except OSError as exc:
             fail(f"{path}: cannot read: {exc.strerror}", 2)
     if len(content) > limit:
-        fail(f"{path}: larger than a catalogue page can be ({limit / 1e6:.0f} MB); is this the right file?")
+        fail(f"{path}: more than {limit / 1e6:.1f} MB read, larger than a catalogue page can be "
+             f"({limit / 1e6:.0f} MB); is this the right file?")
     return content

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import typer
 
 from tests.conftest import SAMPLES, SEED_CUPE
 
@@ -132,10 +133,17 @@ def test_parse_refuses_what_is_not_a_regular_file(tmp_path):
 def test_parse_caps_the_bytes_it_reads(tmp_path):
     big = tmp_path / "big.html"
     with open(big, "wb") as fh:
-        fh.truncate(20_000_001)  # sparse: st_size and the bytes read agree here; the cap is on the read
+        fh.truncate(20_000_001)  # sparse
     out = courses("parse", str(big), "--source", "cupe-workshops")
     assert out.returncode == 1
-    assert out.stderr.splitlines() == [f"error: {big}: larger than a catalogue page can be (20 MB); is this the right file?"]
+    assert out.stderr.splitlines() == [f"error: {big}: 20.0 MB is larger than a catalogue page can be (20 MB); "
+                                       "is this the right file?"]
+    # A file whose size says little (a /proc file says 0) is still read no further than the cap.
+    from cli.common import read_page_file
+
+    assert read_page_file(Path("/proc/self/status"), 10_000).startswith(b"Name:")
+    with pytest.raises(typer.Exit):
+        read_page_file(Path("/proc/self/maps"), 10)  # st_size 0, more than 10 bytes
 
 
 def test_query_without_sql_is_one_line():

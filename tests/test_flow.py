@@ -105,3 +105,10 @@ def test_replay_of_the_shipped_samples(tmp_path):
     assert con.execute("SELECT article_url, title FROM news_articles").fetchall() == [
         ("https://www.aupe.org/news/direct-impact/power-education", "Power in education")]
     con.close()
+
+
+def test_one_retry_policy_the_fetchers():
+    """Prefect does not repeat the fetcher's attempts: a 429 with a long Retry-After is waited out once."""
+    from flows.refresh import fetch_source
+
+    assert fetch_source.retries == 0 and fetch_source.retry_condition_fn is None

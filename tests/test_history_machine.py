@@ -95,6 +95,6 @@ class Nights(RuleBasedStateMachine):
             con.close()
 
 
-Nights.TestCase.settings = settings(max_examples=8, stateful_step_count=5, deadline=None,
+Nights.TestCase.settings = settings(max_examples=6, stateful_step_count=5, deadline=None,
                                     suppress_health_check=[HealthCheck.too_slow])
 test_nights_keep_history_whole = Nights.TestCase
