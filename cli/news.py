@@ -51,6 +51,8 @@ def known_from_samples(provider: str, sources_file: Path | None) -> list[KnownCo
         if src.provider != provider or is_news(src):
             continue
         parser = get_parser(src.parser)
+        if getattr(parser, "KIND", "courses") in ("sessions", "articles"):  # these name no catalogue course
+            continue
         try:
             pages = read_archive(SAMPLES, src.name, src.start_urls[0])
             raws = [l for p in pages for l in parser.parse(p.text, p.url).listings]

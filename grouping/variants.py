@@ -184,16 +184,23 @@ def _join_same_title(members: list[int], uf: _UnionFind, listings, lengths: list
     by_text: dict[str, list[int]] = defaultdict(list)
     for i in members:
         by_text[dkeys[i]].append(i)
-    groups = []  # (representative, lengths, texts, plain titles)
+    # A listing that names the course without a text (a page that lists titles only) says
+    # nothing against the title: it joins the one course of that title, if there is one.
+    textless = by_text.pop("", [])
+    groups = []  # (representative, lengths, texts, plain titles, pages)
     for text in sorted(by_text):  # in text order, so that the result does not depend on row order
         idx = by_text[text]
         for j in idx[1:]:
             uf.union(idx[0], j)
         glengths = {lengths[i] for i in idx}
         plain = {plain_title_key(listings[i].title) for i in idx}
+        pages = {listings[i].source_url for i in idx}
         for g in groups:
             if g[1] & glengths:
-                continue
+                # Two texts at one length are two courses when one page shows both; on different
+                # pages (a school's course in two years) they are one course if the texts are similar.
+                if g[4] & pages or not any(_same_text(text, t) for t in g[2]):
+                    continue
             if (g[3] | plain) != g[3] or len(plain) > 1:  # the titles differ in a length they name
                 if max(fuzz.ratio(text, t) for t in g[2]) < SIMILARITY_THRESHOLD:
                     continue
@@ -201,10 +208,25 @@ def _join_same_title(members: list[int], uf: _UnionFind, listings, lengths: list
             g[1].update(glengths)
             g[2].add(text)
             g[3].update(plain)
+            g[4].update(pages)
             break
         else:
-            groups.append((idx[0], set(glengths), {text}, set(plain)))
+            groups.append((idx[0], set(glengths), {text}, set(plain), set(pages)))
+    if textless:
+        for j in textless[1:]:
+            uf.union(textless[0], j)
+        if len(groups) == 1:
+            uf.union(groups[0][0], textless[0])
+        else:  # no text at all, or several courses of this title: the textless ones stand apart
+            return len(groups) + 1
     return len(groups)
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Two folded texts that say the same: similar (SIMILARITY_THRESHOLD), or one is the
+    other with more added (a later page adds a list of topics to the same description)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b) >= SIMILARITY_THRESHOLD
 
 
 def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:

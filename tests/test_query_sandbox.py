@@ -31,8 +31,8 @@ def query(db: Path, sql: str, *extra: str):
     return runner.invoke(app, ["query", sql, "--db", str(db), *extra])
 
 
-def refused(result, *words: str) -> None:
-    assert result.exit_code == 1, result.output
+def refused(result, *words: str, code: int = 1) -> None:
+    assert result.exit_code == code, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     for w in words:
@@ -86,7 +86,12 @@ def test_statements_that_are_not_queries_are_refused(db, sql, word):
     assert digest(db) == before
 
 
-@pytest.mark.parametrize("sql", ["", "   ", " ; ", " -- nothing\n"])
+@pytest.mark.parametrize("sql", ["", "   "])
+def test_no_sql_at_all_is_a_usage_error_of_one_line(db, sql):
+    refused(query(db, sql), "no SQL given", code=2)
+
+
+@pytest.mark.parametrize("sql", [" ; ", " -- nothing\n"])
 def test_an_empty_query_is_one_line(db, sql):
     refused(query(db, sql), "empty")
 

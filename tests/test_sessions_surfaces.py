@@ -19,8 +19,9 @@ TODAY = date.today()
 def con(tmp_path, schema_template):
     shutil.copyfile(schema_template, tmp_path / "w.duckdb")
     c = duckdb.connect(str(tmp_path / "w.duckdb"))
-    c.execute("""INSERT INTO courses (course_id, provider, title, series, description, bullets, status)
-                 VALUES ('c_steward', 'CUPE', NULL, NULL, ?, [], 'active')""", [STEWARD])
+    c.execute("""INSERT INTO courses (course_id, provider, source, key_kind, title, series, description, bullets,
+                                      status, first_seen_run)
+                 VALUES ('c_steward', 'CUPE', 'cupe-workshops', 'description', NULL, NULL, ?, [], 'active', 'r0')""", [STEWARD])
     yield c
     c.close()
 
