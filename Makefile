@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## The nightly job: fetch AUPE and CUPE into courses.duckdb (Prefect without a server).
+## The nightly job: fetch AUPE and CUPE into courses.duckdb (with a temporary Prefect server that ends with the run).
 refresh: $(STAMP)
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/courses refresh
 

@@ -65,9 +65,11 @@ def test_query_is_read_only_and_formats(tmp_path):
 
 
 @pytest.mark.slow
-def test_refresh_from_archive_and_a_failing_refresh(tmp_path):
+def test_refresh_from_archive_and_a_failing_refresh(tmp_path, prefect_server):
+    # Against the session's Prefect server: the temporary server is started (and killed) in
+    # test_a_killed_refresh_takes_its_temporary_server_with_it.
     db = tmp_path / "demo.duckdb"
-    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {"PREFECT_HOME": str(tmp_path / "prefect"), **prefect_server.client_env()}
     out = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), env=env)
     assert out.returncode == 0, out.stderr
     assert "cupe-workshops: loaded, 1 pages, 84 listings, 78 courses" in out.stdout

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -55,6 +56,22 @@ def flow_runs(server, **flow_run_filter) -> list[dict]:
     return response.json()
 
 
+def end_group(pgid: int) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left of it after 10 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
 def test_the_readme_nightly_is_scheduled_and_run_by_a_real_server(prefect_server, tmp_path):
     section = README.read_text(encoding="utf-8").split("### Scheduling the nightly run")[1]
     assert ".venv/bin/prefect server start &" in section  # what conftest's prefect_server runs
@@ -71,10 +88,7 @@ def test_the_readme_nightly_is_scheduled_and_run_by_a_real_server(prefect_server
     except subprocess.TimeoutExpired:
         out, err = "", f"timed out; serve.log: {(tmp_path / 'serve.log').read_text()[-3000:]}"
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # the `courses serve` the block started, if still there
-        except ProcessLookupError:
-            pass
+        end_group(proc.pid)  # the `courses serve` the block started, if still there
     assert proc.returncode == 0, err  # includes `prefect deployment ls` and `prefect flow-run ls`
     assert normalised(out) == normalised(expected), out
 
