@@ -2,8 +2,8 @@
 
 The only difference from ``parsers.*.parse`` is the tree library: the three functions of
 ``parsers.lines`` that touch HTML (``html_lines``, ``canonical_url``, ``next_page_urls``)
-are written here against BeautifulSoup, node for node as the Lexbor versions walk the
-tree, and ``parse_cupe`` / ``parse_aupe`` run the project's own parser modules with them
+are written here against BeautifulSoup (``html_lines`` runs the very walk of
+``parsers.lines._walk`` over BeautifulSoup nodes), and ``parse_cupe`` / ``parse_aupe`` run the project's own parser modules with them
 swapped in. So the block grammar is shared, and the ratio measures the tree library plus
 our per-node work on it. ``tests/test_bench.py`` checks that both give equal listings on the
 shipped sample pages and on generated ones.
@@ -15,68 +15,74 @@ from __future__ import annotations
 from contextlib import contextmanager
 from unittest import mock
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction, Tag
 
 from parsers import aupe_courses, cupe_workshops
 from parsers.errors import ParseError
-from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, clean, looks_like_html
+from parsers.lines import _HIDDEN, Line, _walk, check_depth, looks_like_html
 from schema.models import ParseResult
 
-_CHROME = ("header", "nav", "footer", "aside", "script", "style", "noscript", "template", "form", "iframe", "svg")
-_LEAF_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "td", "th", "blockquote"}
-# A div is a leaf block when it holds none of these (the Lexbor selector's div:not(:has(...))).
-_BLOCKISH = ["div", "p", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-             "table", "dl", "blockquote"]
 
 
 def _soup(content: str) -> BeautifulSoup:
     return BeautifulSoup(content, "html.parser")
 
 
-def _is_leaf_block(tag: Tag) -> bool:
-    if tag.name in _LEAF_TAGS:
-        return True
-    return tag.name == "div" and tag.find(_BLOCKISH) is None
+class _Node:
+    """A BeautifulSoup node seen through the few properties of a Lexbor node that
+    ``parsers.lines._walk`` reads, so that both trees are walked by the same code."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n) -> None:
+        self.n = n
+
+    @property
+    def tag(self) -> str:
+        n = self.n
+        if isinstance(n, Tag):
+            return n.name
+        return "-comment" if isinstance(n, (Comment, Doctype, ProcessingInstruction, Declaration)) else "-text"
+
+    @property
+    def child(self):
+        n = self.n
+        return _Node(n.contents[0]) if isinstance(n, Tag) and n.contents else None
+
+    @property
+    def next(self):
+        s = self.n.next_sibling
+        return _Node(s) if s is not None else None
+
+    @property
+    def parent(self):
+        p = self.n.parent
+        return _Node(p) if p is not None else None
+
+    @property
+    def text_content(self) -> str:
+        return str(self.n)
+
+    @property
+    def attrs(self) -> dict:
+        return self.n.attrs
+
+    def iter(self, include_text: bool = True):
+        for c in self.n.contents:
+            yield _Node(c)
 
 
 def html_lines(content: str, url: str) -> list[Line]:
-    """``parsers.lines.html_lines`` on a BeautifulSoup tree."""
+    """``parsers.lines.html_lines`` on a BeautifulSoup tree (the same walk, node for node)."""
+    check_depth(content, url)
     soup = _soup(content)
-    for node in soup.find_all(_CHROME):
+    for node in soup.select(_HIDDEN):
         node.decompose()
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body
+    root = soup.find("main") or soup.find(attrs={"role": "main"})
+    sectioned = root is not None
     if root is None:
-        raise ParseError(url, "the HTML has no body (expected a page with the catalogue in it)")
-    out: list[Line] = []
-    for node in root.find_all(_is_leaf_block):
-        tag = node.name
-        text = clean(node.get_text(" "))
-        if tag == "li":
-            out.append(Line(BULLET, text))
-            continue
-        if not text:
-            continue
-        if tag in ("p", "li") and _inside_li(node):
-            continue
-        if tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
-            a = node.find("a")
-            out.append(Line(HEADING, text, level=int(tag[1]), href=a.get("href") if a else None))
-        else:
-            if tag == "p":
-                out.append(Line(BLANK, ""))
-            a = node.find("a")
-            href = a.get("href") if a is not None and clean(a.get_text()) == text else None
-            out.append(Line(TEXT, text, href=href))
-    return out
-
-
-def _inside_li(node: Tag) -> bool:
-    parent = node.parent
-    while parent is not None and parent.name not in ("main", "body", "html"):
-        if parent.name == "li":
-            return True
-        parent = parent.parent
-    return False
+        root = soup.body or soup
+    return _walk(_Node(root), sectioned)
 
 
 def canonical_url(content: str) -> str | None:

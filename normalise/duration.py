@@ -57,6 +57,26 @@ class Duration:
     def hours(self, conventions: Conventions) -> tuple[float, float]:
         return conventions.hours(self.value, self.unit), conventions.hours(self.value_max, self.unit)
 
+    @property
+    def canonical(self) -> str:
+        """One spelling per length, whatever the page wrote: "1 week" for "1 weeks" or
+        "(1 Week)", "2 days" for "two-day", "9 hours" for "9- hour", "2-3 hours" for
+        "2 to 3 hours", "half day" for "half-day"."""
+        return canonical_text(self.value, self.value_max, self.unit)
+
+
+def _num_text(x: float) -> str:
+    return f"{x:g}"
+
+
+def canonical_text(value: float, value_max: float, unit: str) -> str:
+    """The canonical spelling of a length (see ``Duration.canonical``)."""
+    if value == value_max == 0.5:
+        return f"half {unit}"
+    if value == value_max:
+        return f"{_num_text(value)} {unit}{'' if value == 1 else 's'}"
+    return f"{_num_text(value)}-{_num_text(value_max)} {unit}s"
+
 
 def _number(token: str) -> float:
     token = token.lower()

@@ -82,8 +82,8 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
     rows = []
     for raw in raws:
         parts = split_title(raw.title, prefixes)
-        duration_text = raw.duration_text or parts["duration_text"]
-        d = raw.duration or parse_duration(duration_text)
+        duration_raw = raw.duration_text or parts["duration_text"]
+        d = raw.duration or parse_duration(duration_raw)
         audience = raw.audience
         notes = []
         for note in raw.notes:
@@ -96,7 +96,9 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
                     notes.append(rest.strip())
             else:
                 notes.append(text)
-        delivery = parts["delivery_mode"]
+        delivery = raw.delivery_mode or parts["delivery_mode"]
+        series = raw.series or parts["series"]
+        programmes = raw.programmes or ([series] if series else [])
         row = {
             "provider": provider,
             "source": source,
@@ -105,8 +107,10 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
             "title": parts["title"],
             "title_as_written": raw.title,
             "link": raw.link,
-            "series": raw.series or parts["series"],
-            "duration_text": d.text if d else duration_text,
+            "series": series,
+            "programmes": programmes,
+            "duration_text": d.canonical if d else duration_raw,
+            "duration_raw": duration_raw,
             "duration_value": d.value if d else None,
             "duration_value_max": d.value_max if d else None,
             "duration_unit": d.unit if d else None,
@@ -121,6 +125,7 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
             "availability": parts["availability"],
             "methods": raw.methods,
             "learning_outcomes": raw.learning_outcomes,
+            "schedule_notes": raw.schedule_notes,
         }
         rows.append(row)
     return LISTINGS.validate_python(rows)

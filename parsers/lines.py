@@ -2,13 +2,31 @@
 
 Site parsers read blocks off these lines by their structure (a length line, a
 programme line, paragraphs, bullets), so the same grammar reads a saved text
-capture and the live HTML, and a change of CSS class names does not empty the
-catalogue. Page chrome (header, nav, footer, aside, scripts) is dropped here.
+capture and the live HTML, and a change of markup or class names does not empty
+the catalogue.
+
+HTML is read as a browser lays it out: block-level elements (``div``, ``p``,
+``section``, ``li``, headings, table cells, ...) begin and end a line; inline
+elements (``a``, ``em``, ``strong``, ``span`` inside running text) do not, and
+``br`` breaks the line. An inline element with a class of its own that stands
+beside other elements rather than inside running text (a CMS field such as
+``<span class="len">3 hours</span>``) is a line of its own. Chrome is removed by
+role: ``nav``, ``aside``, the site's ``header``/``footer`` (not those inside an
+``article`` or ``section``), hidden elements, scripts, and forms' own controls
+(a form's other content is kept). A list item is one bullet line; a line of any
+element that opens with a bullet marker ("•", "-", "–", "*", "o") is a bullet too.
+
+The tree is walked once, iteratively (no recursion, no selector with ``:has()``),
+so the cost is linear in the page; a page nested deeper than ``MAX_DEPTH`` is
+refused before it reaches the HTML parser, whose tree building is quadratic in
+nesting depth.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import sub
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -23,13 +41,46 @@ BLANK = "blank"
 # Bullet markers seen on the sites: "•", "- ", "-" with no space, "–", "o" alone, "*".
 _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S))")
 _LONE_O = re.compile(r"^\s*o\s*$")
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_MARKERS = frozenset("•●▪◦*·–—-o")  # the first characters a bullet line can have
 _MAX_TITLE = 200
-_CHROME = "header, nav, footer, aside, script, style, noscript, template, form, iframe, svg"
-_LEAF_BLOCKS = (
-    "h1, h2, h3, h4, h5, h6, p, li, dt, dd, td, th, blockquote, "
-    "div:not(:has(div, p, ul, ol, li, h1, h2, h3, h4, h5, h6, section, article, table, dl, blockquote))"
-)
+
+# The deepest nesting a page may have (browsers cap their DOM depth at 512; real CMS pages
+# stay under 60). Deeper pages are refused: building their tree costs depth x tags.
+MAX_DEPTH = 512
+# Elements that do not hold the HTML parser's stack up: void ones, and those whose end tag
+# is implied by the next sibling (p, li, td, ...).
+_NOT_NESTING = frozenset("""
+p li dd dt br img input meta link hr wbr area base col embed source track param option optgroup tr td th
+tbody thead tfoot colgroup caption rb rt rp rtc html head body image keygen frame basefont bgsound
+""".split())
+_ANY_TAG_RE = re.compile(r"<(/?)[a-zA-Z]")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_STEP = {"": 1, "/": -1}
+# A tag with thousands of attributes costs the HTML parser attributes squared (each new one is
+# checked against the others); real tags have a handful, so only long tags are looked at.
+MAX_ATTRIBUTES = 256
+_LONG_TAG_RE = re.compile(r"<[a-zA-Z][^<>]{2048,}")
+_QUOTED_RE = re.compile(r"\"[^\"<>]*\"|'[^'<>]*'")
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Elements laid out as blocks: each begins and ends a line.
+_BLOCK = frozenset("""
+address article aside blockquote body center details dialog dd dir div dl dt fieldset figcaption figure
+footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section summary table
+tbody thead tfoot tr td th caption ul search
+""".split())
+# Never content: dropped with everything inside.
+_SKIP = frozenset("""
+script style noscript template iframe svg math nav aside head title object embed canvas video audio map
+input select textarea button option optgroup datalist output progress meter dialog
+""".split())
+_LISTS = frozenset(("ul", "ol", "dl", "menu", "dir", "table"))
+_SECTIONING = frozenset(("article", "section", "main", "aside", "nav"))
+_BOLD = frozenset(("strong", "b"))
+# Hidden or navigational by attribute: removed before the walk (one linear selector pass).
+_HIDDEN = ("[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none'], "
+           "[role=navigation], [role=banner], [role=contentinfo], [role=search], [role=complementary], "
+           ".visually-hidden, .sr-only, .element-invisible, .screen-reader-text")
 
 
 @dataclass(slots=True)
@@ -38,6 +89,7 @@ class Line:
     text: str
     level: int = 0  # heading level (1-6); 0 otherwise
     href: str | None = None
+    bold: bool = False  # the whole line is bold (strong/b): a title on some pages
 
 
 def clean(text: str) -> str:
@@ -62,21 +114,76 @@ def check_text(content: str, url: str) -> None:
         raise ParseError(url, "the page is mostly control characters (expected an HTML page or its visible text)")
 
 
+def _max_depth(steps: list[int]) -> int:
+    """The deepest point of a walk of +1/-1 steps that never goes below 0."""
+    if not steps:
+        return 0
+    prefix = list(accumulate(steps))
+    if min(prefix) >= 0:  # no end tag without its start: the plain running sum
+        return max(prefix)
+    lows = accumulate(prefix, min, initial=0)
+    next(lows)
+    return max(map(sub, prefix, lows))
+
+
+def nesting_depth(content: str) -> int:
+    """How deep the page's elements nest, read off its tags in one pass (no tree built).
+
+    Counts start tags that stay open (not void, not self-closed, not p/li/td-like, whose end
+    is implied) against end tags; an end tag with nothing open counts nothing. A first,
+    cheaper pass counts every tag, an upper bound: a page it finds shallow gets that bound
+    back; above MAX_DEPTH the exact count is made."""
+    bound = _max_depth(list(map(_STEP.__getitem__, _ANY_TAG_RE.findall(content))))
+    if bound <= MAX_DEPTH:
+        return bound
+    nn = _NOT_NESTING
+    return _max_depth([0 if closed or name in nn or name.lower() in nn else (-1 if slash else 1)
+                       for slash, name, closed in _TAG_RE.findall(content)])
+
+
+def most_attributes(content: str) -> int:
+    """The most attributes any one tag of the page has (only long tags can have many)."""
+    most = 0
+    for m in _LONG_TAG_RE.finditer(content):
+        most = max(most, len(_QUOTED_RE.sub(" ", m.group()).split()) - 1)
+    return most
+
+
+def check_depth(content: str, url: str) -> None:
+    """Refuse a page nested deeper than MAX_DEPTH, or with a tag of more than MAX_ATTRIBUTES
+    attributes, before any tree is built (the HTML parser is quadratic in both)."""
+    depth = nesting_depth(content)
+    if depth > MAX_DEPTH:
+        raise ParseError(url, f"the markup nests {depth} elements deep (more than {MAX_DEPTH}): "
+                              "refused as malformed (expected an HTML page a browser can lay out)")
+    attributes = most_attributes(content)
+    if attributes > MAX_ATTRIBUTES:
+        raise ParseError(url, f"a tag has {attributes} attributes (more than {MAX_ATTRIBUTES}): "
+                              "refused as malformed (expected an HTML page a browser can lay out)")
+
+
+def _safe(content: str) -> bool:
+    return nesting_depth(content) <= MAX_DEPTH and most_attributes(content) <= MAX_ATTRIBUTES
+
+
+def classify(text: str) -> Line:
+    """One line of visible text: a bullet (by its marker) or plain text."""
+    if _LONE_O.match(text):
+        return Line(BULLET, "")
+    m = _BULLET_RE.match(text)
+    if m and not _looks_like_range(text):
+        return Line(BULLET, clean(text[m.end():]))
+    return Line(TEXT, clean(text))
+
+
 def text_lines(content: str) -> list[Line]:
     """Lines of a plain-text capture: one line each, bullets recognised by marker."""
     out: list[Line] = []
     for raw in content.splitlines():
         if not raw.strip():
             out.append(Line(BLANK, ""))
-            continue
-        if _LONE_O.match(raw):
-            out.append(Line(BULLET, ""))
-            continue
-        m = _BULLET_RE.match(raw)
-        if m and not _looks_like_range(raw):
-            out.append(Line(BULLET, clean(raw[m.end():])))
         else:
-            out.append(Line(TEXT, clean(raw)))
+            out.append(classify(raw))
     return out
 
 
@@ -86,48 +193,220 @@ def _looks_like_range(raw: str) -> bool:
     return s.startswith("-") and len(s) > 1 and s[1].isdigit()
 
 
+class _Layout:
+    """The lines of a tree, built while walking it once in document order."""
+
+    __slots__ = ("out", "buf", "all_bold", "bold", "level", "links", "items")
+
+    def __init__(self) -> None:
+        self.out: list[Line] = []
+        self.buf: list[str] = []
+        self.all_bold = True
+        self.bold = 0  # open strong/b elements
+        self.level = 0  # heading level of the open heading
+        self.links: list[list] = []  # [href, start, end] in buf
+        # Open list items, innermost last: [own lines so far, index of the first, len(out) at start].
+        self.items: list[list[int]] = []
+
+    def text(self, s: str) -> None:
+        if not self.bold and not s.isspace():
+            self.all_bold = False
+        self.buf.append(s)
+
+    def add(self, line: Line) -> None:
+        if self.items:
+            item = self.items[-1]
+            item[0] += 1
+            if item[0] == 1:
+                item[1] = len(self.out)
+        self.out.append(line)
+
+    def flush(self) -> None:
+        buf = self.buf
+        if not buf:
+            return
+        raw = "".join(buf)
+        links, bold = self.links, self.all_bold
+        self.buf, self.links, self.all_bold = [], [], True
+        text = " ".join(raw.split())
+        if not text:
+            return
+        href = None
+        if len(links) == 1 and len(text) <= _MAX_TITLE:
+            h, a, b = links[0]
+            if h is not None and clean("".join(buf[a:b if b >= 0 else len(buf)])) == text:
+                href = h
+        if self.level:
+            self.add(Line(HEADING, text, level=self.level, href=href, bold=bold))
+            return
+        if text[0] in _MARKERS:
+            line = classify(text)
+            if line.kind == TEXT:
+                line.href = href
+                line.bold = bold
+            self.add(line)
+        else:
+            self.add(Line(TEXT, text, 0, href, bold))
+
+    def open_item(self) -> None:
+        self.flush()
+        self.items.append([0, 0, len(self.out)])
+
+    def close_item(self) -> None:
+        """A list item that made one line of its own is a bullet; an empty one an empty
+        bullet; one that made several lines (a listing row written as <li>) holds lines."""
+        self.flush()
+        own, first, start = self.items.pop()
+        if own == 1:
+            line = self.out[first]
+            if line.kind == TEXT:
+                self.out[first] = Line(BULLET, line.text)
+        elif own == 0 and len(self.out) == start:
+            self.add(Line(BULLET, ""))
+
+
+def _walk(root, sectioned: bool) -> list[Line]:
+    lay = _Layout()
+    flush = lay.flush
+    # Frames of open elements: (node, tag, kind, saved): kind 1 a block, 2 an inline element.
+    stack: list[tuple] = []
+    push, pop = stack.append, stack.pop
+    sect = 1 if sectioned else 0
+    in_form = 0
+    block, skip, headings, bold_tags, sectioning = _BLOCK, _SKIP, _HEADINGS, _BOLD, _SECTIONING
+    node = root.child
+    while node is not None:
+        tag = node.tag
+        descend = False
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                if not t.isspace():
+                    if not lay.bold:
+                        lay.all_bold = False
+                    lay.buf.append(t)
+                elif lay.buf:  # white space matters only between words
+                    lay.buf.append(" ")
+        elif tag in block:
+            if tag in skip or ((tag == "header" or tag == "footer") and not sect) or (
+                    in_form and tag == "legend"):
+                pass
+            else:
+                child = node.child
+                is_item = tag == "li"
+                if child is None:
+                    if is_item:
+                        lay.open_item()
+                        lay.close_item()
+                    else:
+                        flush()
+                elif child.next is None and tag not in sectioning and tag != "form" and child.tag == "-text":
+                    # A block holding one run of text (most <p>, <li>, field <div>s): its line at once.
+                    if is_item:
+                        lay.open_item()
+                    else:
+                        flush()
+                    saved = lay.level
+                    lay.level = headings.get(tag, saved)
+                    t = child.text_content
+                    if t and not t.isspace():
+                        lay.all_bold = lay.bold > 0
+                        lay.buf.append(t)
+                    if is_item:
+                        lay.close_item()
+                    else:
+                        flush()
+                    lay.level = saved
+                else:
+                    if is_item:
+                        lay.open_item()
+                    else:
+                        flush()
+                    push((node, tag, 1, lay.level))
+                    level = headings.get(tag, 0)
+                    if level:
+                        lay.level = level
+                    if tag in sectioning:
+                        sect += 1
+                    elif tag == "form":
+                        in_form += 1
+                    descend = True
+        elif tag == "br":
+            flush()
+        elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
+            pass  # comments, doctype; never content
+        elif node.child is not None:  # inline
+            field = False
+            if not lay.level and "class" in node.attrs and _stands_alone(node):
+                field = True
+                flush()
+            if tag in bold_tags:
+                lay.bold += 1
+            link = None
+            if tag == "a":
+                link = [node.attrs.get("href"), len(lay.buf), -1]
+                lay.links.append(link)
+            push((node, tag, 2, (field, link)))
+            descend = True
+        if descend:
+            node = node.child
+            continue
+        # Leave finished elements, then go to the next sibling.
+        while True:
+            nxt = node.next
+            if nxt is not None:
+                node = nxt
+                break
+            if not stack:
+                node = None
+                break
+            node, tag, kind, saved = pop()
+            if kind == 1:
+                if tag == "li":
+                    lay.close_item()
+                else:
+                    flush()
+                lay.level = saved
+                if tag in sectioning:
+                    sect -= 1
+                elif tag == "form":
+                    in_form -= 1
+            else:
+                field, link = saved
+                if tag in bold_tags:
+                    lay.bold -= 1
+                if link is not None:
+                    link[2] = len(lay.buf)
+                if field:
+                    flush()
+    flush()
+    return lay.out
+
+
+def _stands_alone(node) -> bool:
+    """An inline element that is not part of running text: its parent holds no text of its own."""
+    parent = node.parent
+    if parent is None:
+        return False
+    for child in parent.iter(include_text=True):
+        if child.tag == "-text" and not child.text_content.isspace():
+            return False
+    return True
+
+
 def html_lines(content: str, url: str) -> list[Line]:
     """Lines of an HTML page's main content, in document order."""
+    check_depth(content, url)
     tree = LexborHTMLParser(content)
-    for node in tree.css(_CHROME):
+    for node in tree.css(_HIDDEN):
         node.decompose()
-    root = tree.css_first("main") or tree.css_first("[role=main]") or tree.body
+    root = tree.css_first("main") or tree.css_first("[role=main]")
+    sectioned = root is not None
+    if root is None:
+        root = tree.body
     if root is None:
         raise ParseError(url, "the HTML has no body (expected a page with the catalogue in it)")
-    # Paragraphs and blocks inside a list item are read as part of that item.
-    in_items = {n.mem_id for n in root.css("li p, li div, li li")}
-    out: list[Line] = []
-    for node in root.css(_LEAF_BLOCKS):
-        tag = node.tag
-        text = clean(node.text(deep=True, separator=" "))
-        if in_items and node.mem_id in in_items:
-            continue
-        if tag == "li":
-            out.append(Line(BULLET, text))
-            continue
-        if not text:
-            continue
-        if tag in _HEADINGS:
-            a = node.css_first("a")
-            out.append(Line(HEADING, text, level=int(tag[1]), href=a.attributes.get("href") if a else None))
-            continue
-        href = _sole_link(node, text) if len(text) <= _MAX_TITLE else None  # titles are short
-        out.append(Line(TEXT, text, href=href))
-    return out
-
-
-def _sole_link(node, text: str) -> str | None:
-    """The href of a block that is nothing but one link (a title), else None.
-
-    Walks the element children: several times faster than a CSS query per node."""
-    link = None
-    for child in node.iter(include_text=False):
-        if link is not None or child.tag != "a":
-            return None
-        link = child
-    if link is None or clean(link.text()) != text:
-        return None
-    return link.attributes.get("href")
+    return _walk(root, sectioned)
 
 
 def page_lines(content: str, url: str) -> tuple[list[Line], bool]:
@@ -143,13 +422,16 @@ def canonical_url(content: str) -> str | None:
     """The page's own URL, from <link rel=canonical>, where an HTML page has one."""
     if not looks_like_html(content):
         return None
-    node = LexborHTMLParser(content[:65536]).css_first("link[rel=canonical]")
+    head = content[:65536]
+    if not _safe(head):
+        return None
+    node = LexborHTMLParser(head).css_first("link[rel=canonical]")
     return node.attributes.get("href") if node is not None else None
 
 
 def next_page_urls(content: str) -> list[str]:
     """Links to the next page of a paginated listing (rel=next, or a pager's 'next' item)."""
-    if not looks_like_html(content):
+    if not looks_like_html(content) or not _safe(content):
         return []
     tree = LexborHTMLParser(content)
     urls = []

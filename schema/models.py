@@ -36,6 +36,8 @@ class RawListing:
     duration_text: str | None = None
     duration: object | None = None  # the parsed length (normalise.duration.Duration), where the parser read one
     series: str | None = None
+    programmes: list[str] = field(default_factory=list)  # every programme the block names, in order
+    delivery_mode: str | None = None  # "online" / "in_person" where the block names a delivery mode
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -44,6 +46,7 @@ class RawListing:
     prerequisites: str | None = None
     methods: list[str] = field(default_factory=list)
     learning_outcomes: list[str] = field(default_factory=list)
+    schedule_notes: list[str] = field(default_factory=list)  # "Registration: ...", "Course Time: ...", labels kept
     raw_text: str = ""
 
 
@@ -61,6 +64,9 @@ class BlockError:
 class ParseResult:
     listings: list[RawListing] = field(default_factory=list)
     errors: list[BlockError] = field(default_factory=list)
+    # How many blocks the page announced (CUPE: length lines; AUPE: course titles). Every one
+    # of them is a listing or a block error: len(listings) + len(errors) == blocks_seen.
+    blocks_seen: int = 0
 
 
 class Listing(BaseModel):
@@ -75,8 +81,10 @@ class Listing(BaseModel):
     title: str | None = Field(None, description="Course title, stripped of length, programme prefix and markers; null where the page gave none.")
     title_as_written: str | None = Field(None, description="The title exactly as the page wrote it.")
     link: str | None = Field(None, description="URL of the course's own page, where the listing links to one.")
-    series: str | None = Field(None, description="Programme or series, e.g. 'Steward Learning Series'.")
-    duration_text: str | None = Field(None, description="Length as written, e.g. '6 hours', '2 days'.")
+    series: str | None = Field(None, description="Programme or series, e.g. 'Steward Learning Series' (the first of `programmes`).")
+    programmes: list[str] = Field(default_factory=list, description="Every programme the listing names, in page order (delivery modes such as 'Online Learning Series' excluded: see delivery_mode).")
+    duration_text: str | None = Field(None, description="Length in canonical form: '1 week', '2 days', '3 hours', '2-3 hours', 'half day'.")
+    duration_raw: str | None = Field(None, description="Length as the page wrote it, e.g. '1 weeks', '(2 days)', 'two-day'.")
     duration_value: float | None = Field(None, description="Number in the length (low end of a range).")
     duration_value_max: float | None = Field(None, description="High end of a range ('2-3 hours' gives 3); equals duration_value otherwise.")
     duration_unit: DurationUnit | None = Field(None, description="Unit of the length: hour, day or week.")
@@ -87,10 +95,11 @@ class Listing(BaseModel):
     audience: str | None = Field(None, description="Who the course is for ('NOTE: This workshop is for ...', 'This course is for: ...').")
     notes: list[str] = Field(default_factory=list, description="Other notes (requirements, pointers to other courses).")
     prerequisites: str | None = Field(None, description="Prerequisites as written.")
-    delivery_mode: DeliveryMode | None = Field(None, description="in_person or online, where the page says ('(OLS)', 'online only').")
+    delivery_mode: DeliveryMode | None = Field(None, description="in_person or online, where the page says ('(OLS)', 'online only', 'Online Learning Series').")
     availability: str | None = Field(None, description="Availability as written, e.g. 'Currently not available'.")
     methods: list[str] = Field(default_factory=list, description="Teaching methods ('This course utilizes:').")
     learning_outcomes: list[str] = Field(default_factory=list, description="Learning outcomes.")
+    schedule_notes: list[str] = Field(default_factory=list, description="Scheduling lines with their labels kept, e.g. 'Registration: Through your local', 'Course Time: 9:00 – 4:30'.")
     school_id: str | None = Field(None, description="The school the listing is a course of (e.g. a year's AUPE Labour School); null for a catalogue listing.")
 
 

@@ -31,7 +31,7 @@ def test_title_length_availability(aupe):
     assert iu.availability == "Available online only" and iu.delivery_mode == "online"
     assert iu.duration_text is None and iu.duration_hours is None
     dw = aupe["Democracy at Work"]
-    assert dw.duration_text == "half-day" and dw.duration_hours == 3.5
+    assert dw.duration_text == "half day" and dw.duration_raw == "half-day" and dw.duration_hours == 3.5
 
 
 def test_labelled_fields(aupe):
@@ -67,7 +67,8 @@ Footer text that is not a course
     (l,) = listings
     assert l.title == "Introduction to Your Union" and l.duration_hours == 7.0
     assert l.prerequisites == "None"
-    assert l.notes == ["Through your local", "9:00 – 4:30"]
+    assert l.notes == []
+    assert l.schedule_notes == ["Registration: Through your local", "Course Time: 9:00 – 4:30"]
     assert l.description.startswith("An introduction to AUPE.")
 
 

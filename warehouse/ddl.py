@@ -54,7 +54,8 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("title_as_written", "VARCHAR", "The title exactly as the page wrote it."),
         ("link", "VARCHAR", "URL of the course's own page, where the listing links to one."),
         ("series", "VARCHAR", "Programme or series, e.g. Steward Learning Series; null where none is given."),
-        ("duration_text", "VARCHAR", "Length as written, e.g. '6 hours', '2 days'."),
+        ("duration_text", "VARCHAR", "Length in canonical form, e.g. '6 hours', '2 days', '1 week' (what the page wrote is in duration_raw)."),
+        ("duration_raw", "VARCHAR", "Length as the page wrote it, e.g. '1 weeks', '(2 days)'."),
         ("duration_value", "DOUBLE", "Number in the length (low end of a range)."),
         ("duration_value_max", "DOUBLE", "High end of a range ('2-3 hours' gives 3); equal to duration_value otherwise."),
         ("duration_unit", "VARCHAR", "Unit of the length: hour, day or week."),
@@ -69,6 +70,8 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("availability", "VARCHAR", "Availability as written, e.g. 'Currently not available'; null where the page says nothing."),
         ("methods", "VARCHAR[]", "Teaching methods ('This course utilizes:')."),
         ("learning_outcomes", "VARCHAR[]", "Learning outcomes."),
+        ("programmes", "VARCHAR[]", "Every programme the listing names, in page order (series is the first); delivery modes such as 'Online Learning Series' are in delivery_mode."),
+        ("schedule_notes", "VARCHAR[]", "Scheduling lines with their labels, e.g. 'Registration: Through your local', 'Course Time: 9:00 – 4:30'."),
         ("school_id", "VARCHAR", "The school the listing is a course of (schools.school_id), for a school's page such as AUPE's Labour School; null otherwise."),
     ]),
     ("courses", "Every course ever seen: one row per course, its length variants grouped (the same workshop offered at 3, 6 and 9 hours is one course). Courses that left the catalogue stay, with status 'removed'. Earlier versions are in course_history.", [
@@ -264,6 +267,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, comment, columns in TABLES:
         cols = ", ".join(f"{name} {typ}" for name, typ, _ in columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+        if table == "listings":  # columns added since a warehouse file was created
+            for name, typ, _ in columns:
+                con.execute(f"ALTER TABLE listings ADD COLUMN IF NOT EXISTS {name} {typ}")
         con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
         for name, _, col_comment in columns:
             con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(col_comment)}")
