@@ -7,7 +7,7 @@ capture, in every layout seen (shared/SITES.md):
   13, 2025"), the application window ("Applications open July 8, 2024, and closes
   September 9, 2024"), how many course choices an applicant makes, then the courses: a
   title, an unlabelled description ("As a Union Steward, you will be ..."), "In this
-  course, we will cover:" and a list;
+  course, we will cover:" and a list (read as learning outcomes, as on the course page);
 * 2023: a title, "Prerequisite: OH&S for Union Activists", a description, "This course is
   for members who want to:" and a list, "This course utilizes:" and a list;
 * 2020: course names only, as a list, beside the school's dates and registration deadline:
@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from parsers.aupe_courses import LABELS as AUPE_LABELS
 from parsers.aupe_news import parse_date
 from parsers.errors import ParseError
 from parsers.lines import BLANK, BULLET, Line, page_lines
@@ -37,29 +38,11 @@ KIND = "school"
 SERIES = "Labour School"
 PROGRAMME_PREFIXES: dict[str, str] = {}
 
-# label (lower case, no colon) -> field. "covers" feeds the description's bullets;
-# "comments" becomes a note.
-LABELS = {
-    "description": "description",
-    "course description": "description",
-    "prerequisite": "prerequisites",
-    "prerequisites": "prerequisites",
-    "pre-requisite": "prerequisites",
-    "pre-requisites": "prerequisites",
-    "requirements": "prerequisites",
-    "this course is for": "audience",
-    "this course is for members who want to": "audience_want",
-    "who should attend": "audience",
-    "this course utilizes": "methods",
-    "this courses utilizes": "methods",
-    "this course uses": "methods",
-    "learning outcomes": "learning_outcomes",
-    "in this course, we will cover": "covers",
-    "in this course we will cover": "covers",
-    "comments from previous students": "comments",
-    "note": "notes",
-    "notes": "notes",
-}
+# The AUPE label vocabulary is the course parser's (parsers/aupe_courses.py: "Course Description",
+# "Prerequisite", "This courses utilizes", "In this course, we will cover", "Comments from previous
+# students", ...), its fields named as this parser fills them; "comments" become a note.
+_FIELDS = {"audience_list": "audience_want", "schedule": "notes", "length": "notes"}
+LABELS = {label: _FIELDS.get(field, field) for label, field in AUPE_LABELS.items()}
 _LABEL_RE = re.compile(
     r"^(" + "|".join(re.escape(k) for k in sorted(LABELS, key=len, reverse=True)) + r")\s*:\s*(.*)$", re.I)
 
@@ -202,7 +185,7 @@ def _course(block: list[Line], url: str, position: int) -> RawListing:
             continue
         if not line.text:
             continue
-        if line.kind == BULLET and field in ("description", "covers"):
+        if line.kind == BULLET and field == "description":
             item.bullets.append(line.text)
         elif field == "audience_want":
             want.append(line.text)
@@ -217,8 +200,8 @@ def _course(block: list[Line], url: str, position: int) -> RawListing:
 
 
 def _add(item: RawListing, field: str, text: str, label: str | None) -> None:
-    if field in ("description", "covers"):
-        item.paragraphs.append(f"{label}: {text}" if field == "covers" and label else text)
+    if field == "description":
+        item.paragraphs.append(text)
     elif field == "notes":
         item.notes.append(text)
     elif field == "comments":

@@ -75,8 +75,10 @@ def test_2025_school_and_courses():
     assert us.series == "Labour School"
     assert us.paragraphs == ["As a Union Steward, you will be the person your coworkers turn to when something "
                              "goes wrong at work."]
-    assert us.bullets == ["The role of the steward", "Investigating and writing grievances",
-                          "Representing members in meetings with management"]
+    # "In this course, we will cover:" + list: learning outcomes, as the course page's parser reads it.
+    assert us.learning_outcomes == ["The role of the steward", "Investigating and writing grievances",
+                                    "Representing members in meetings with management"]
+    assert us.bullets == []
     assert r.errors == []
 
 
