@@ -82,7 +82,7 @@ def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(tmp_
     assert refresh(db_path=str(db), from_archive=str(SAMPLES), force=True).ok
     assert rows(db, "SELECT note FROM analyst_notes ORDER BY note") == [("first note",), ("second note",)]
     assert rows(db, "SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1") == [
-        ("aupe-courses", 9), ("cupe-workshops", 84)]
+        ("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -100,12 +100,12 @@ def test_a_dead_sessions_wal_is_replayed_before_the_copy(tmp_path):
     assert not wal.exists()
     # What the run reported is what the file holds, and the dead session's note is kept.
     assert rows(db, "SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1") == [
-        ("aupe-courses", 9), ("cupe-workshops", 84)]
+        ("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]
     assert rows(db, "SELECT note FROM analyst_notes") == [("first note",)]
     # Opening it read-write (as DBeaver would) changes nothing any more.
     duckdb.connect(str(db)).close()
     assert rows(db, "SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1") == [
-        ("aupe-courses", 9), ("cupe-workshops", 84)]
+        ("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]
 
 
 def test_a_wal_that_cannot_be_applied_stops_the_load_and_changes_nothing(tmp_path):

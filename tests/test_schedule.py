@@ -96,10 +96,11 @@ def test_the_readme_nightly_is_scheduled_and_run_by_a_real_server(prefect_server
     completed = flow_runs(prefect_server, state={"type": {"any_": ["COMPLETED"]}})
     nightly = [r for r in completed if r["parameters"].get("db_path") == str(tmp_path / "nightly.duckdb")]
     assert nightly and all(r["auto_scheduled"] and r["deployment_id"] for r in nightly), nightly
-    # The shipped pages hold 84 CUPE listings (78 courses once length variants are grouped) and 9 AUPE courses.
+    # The shipped pages hold 84 CUPE listings (78 courses once length variants are grouped), 9 AUPE
+    # catalogue courses and 5 Labour School courses (10 listings: a course named in several years is one).
     con = duckdb.connect(str(tmp_path / "nightly.duckdb"), read_only=True)
     assert con.execute("SELECT provider, count(*) FROM courses GROUP BY 1 ORDER BY 1").fetchall() == [
-        ("AUPE", 9), ("CUPE", 78)]
+        ("AUPE", 14), ("CUPE", 78)]
     assert con.execute("SELECT status, mode FROM runs").fetchall()[0] == ("succeeded", "archive")
     con.close()
 
@@ -114,7 +115,7 @@ def test_a_bad_night_ends_failed_in_prefect_with_the_reasons(prefect_server, tmp
     for name, archive in [("partial", partial), ("failed", none)]:
         db = tmp_path / f"{name}.duckdb"
         out = subprocess.run([sys.executable, "-m", "cli.main", "refresh", "--from-archive", str(archive),
-                              "--db", str(db)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+                              "--source", "cupe-workshops", "--source", "aupe-courses", "--db", str(db)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
         assert out.returncode == 1, out.stderr
         assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
         results[name] = (db, out.stderr.splitlines())
