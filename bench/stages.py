@@ -73,21 +73,21 @@ def _pages(size: int):
 
 
 def _parse_normalise(pages, parse_of: dict[str, Callable]) -> dict[str, list]:
-    """parse + normalise every page, per source as flows.refresh.parse_source does."""
-    from normalise.listing import normalise
+    """parse + normalise every page, per source as flows.refresh.parse_source does: page by
+    page into columns (ListingBatch), concatenated per source."""
+    from normalise.listing import normalise_batch
     from parsers import get_parser
+    from schema.batch import ListingBatch
     from sources import load_sources
 
     out = {}
     for source in load_sources():
-        raws = []
-        for page in pages:
-            if page.source == source.name:
-                raws.extend(parse_of[source.name](page.html, page.url).listings)
         parser = get_parser(source.parser)
-        out[source.name] = normalise(raws, provider=source.provider, source=source.name,
-                                     conventions=source.conventions,
-                                     prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
+        prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
+        batches = [normalise_batch(parse_of[source.name](page.html, page.url).listings, provider=source.provider,
+                                   source=source.name, conventions=source.conventions, prefixes=prefixes)
+                   for page in pages if page.source == source.name]
+        out[source.name] = ListingBatch.concat(batches)
     return out
 
 
