@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 ## Re-pin: resolve pyproject.toml's dependencies afresh into requirements.lock.
 lock:

@@ -24,8 +24,17 @@ from schema.models import ParseResult
 
 
 
+# The tree builder: "html.parser" (the standard library's), or "lxml" (a user's faster choice);
+# bench.stages sets it through use_builder() for the "bs4-lxml" baseline.
+_BUILDER = ["html.parser"]
+
+
+def use_builder(name: str) -> None:
+    _BUILDER[0] = name
+
+
 def _soup(content: str) -> BeautifulSoup:
-    return BeautifulSoup(content, "html.parser")
+    return BeautifulSoup(content, _BUILDER[0])
 
 
 class _Node:

@@ -30,7 +30,8 @@ from flows.sessions import is_session_source, parse_session_source, previous_ses
 from flows.schools import is_school, parse_school_source
 from grouping import group_listings
 from normalise.checks import drift_problem
-from normalise.listing import normalise
+from normalise.listing import normalise_batch
+from schema.batch import ListingBatch
 from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
@@ -118,18 +119,18 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     """Parse, normalise, check and group one source's pages."""
     parser = get_parser(source.parser)
     prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
-    raws, errors, page_rows = [], [], []
-    for page in pages:
+    batches, errors, page_rows = [], [], []
+    for page in pages:  # page by page into columns: no source's listings live as models
         try:
             result = parser.parse(page.text, page.url)
         except ParseError as exc:
             raise SourceFailed(f"{source.name}: {exc.url}: could not parse the page: {exc.reason}") from exc
-        raws.extend(result.listings)
+        batches.append(normalise_batch(result.listings, provider=source.provider, source=source.name,
+                                       conventions=source.conventions, prefixes=prefixes))
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.listings)})
         report("parse", source.name)
-    listings = normalise(raws, provider=source.provider, source=source.name,
-                         conventions=source.conventions, prefixes=prefixes)
+    listings = ListingBatch.concat(batches)
     where = pages[0].url if pages else source.start_urls[0]
     problem = drift_problem(len(listings), len(errors), previous_listings,
                             min_listings_ratio=source.min_listings_ratio,

@@ -30,13 +30,13 @@ depend on row order, run number, sibling variants or a length suffix.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from grouping.keys import description_key, plain_title_key, stable_id, title_key
-from schema.batch import paused_gc
+from schema.batch import ListingBatch, listing_columns, paused_gc
 from schema.models import Listing
 
 SIMILARITY_THRESHOLD = 90.0
@@ -108,9 +108,19 @@ def _length_key(listing: Listing) -> tuple:
     return (listing.duration_hours, listing.duration_hours_max)
 
 
-def group_listings(listings: list[Listing]) -> Grouping:
+# The fields grouping reads: it takes these columns and nothing else of a listing.
+_FIELDS = ("provider", "source", "series", "title", "description", "bullets", "audience",
+           "duration_text", "duration_hours", "duration_hours_max", "delivery_mode")
+_Row = namedtuple("_Row", _FIELDS)
+
+
+def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
+    """Courses and variants of one source's listings (a ListingBatch, or Listing models).
+
+    Works on the columns it needs (_FIELDS), zipped into light read-only rows."""
     with paused_gc():
-        return _group(listings)
+        rows = list(map(_Row._make, zip(*listing_columns(listings, _FIELDS)))) if len(listings) else []
+        return _group(rows)
 
 
 def _group(listings: list[Listing]) -> Grouping:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from normalise.duration import Conventions, find_durations, parse_duration
-from schema.batch import paused_gc
+from schema.batch import ListingBatch, paused_gc
 from schema.models import LISTINGS, Listing, RawListing
 
 _AVAILABILITY = re.compile(r"\s+[-–—]\s+((?:currently\s+)?(?:not\s+)?available\b.*)$", re.IGNORECASE)
@@ -87,6 +87,27 @@ def normalise(
     """Listings in the common schema, validated in one call."""
     with paused_gc():
         return _normalise(raws, provider, source, conventions, prefixes or {})
+
+
+def normalise_batch(
+    raws: Iterable[RawListing],
+    *,
+    provider: str,
+    source: str,
+    conventions: Conventions = Conventions(),
+    prefixes: Mapping[str, str] | None = None,
+    chunk: int = 2048,
+) -> ListingBatch:
+    """The same listings as ``normalise``, in columns: each chunk of rows is validated by the
+    Listing model (the contract) and turned into Arrow columns at once, so no more than one
+    chunk of model objects is alive at a time. Call it once per page and concatenate
+    (``ListingBatch.concat``) to stream a source through."""
+    raws = list(raws)
+    with paused_gc():
+        parts = [ListingBatch.from_models(_normalise(raws[k:k + chunk], provider, source, conventions,
+                                                     prefixes or {}))
+                 for k in range(0, len(raws), chunk)]
+    return parts[0] if len(parts) == 1 else ListingBatch.concat(parts)
 
 
 def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:

@@ -38,6 +38,7 @@ import portalocker
 import pyarrow as pa
 
 from grouping import Grouping
+from schema.batch import ListingBatch, listing_columns
 from schema.models import BlockError, Listing
 from topics import assign_topics
 from warehouse.ddl import columns, ensure_schema
@@ -54,7 +55,7 @@ class SourceLoad:
     source: str
     status: str  # "loaded" | "unchanged" (pages as before: nothing parsed) | "failed"
     pages: list[dict] = field(default_factory=list)
-    listings: list[Listing] = field(default_factory=list)
+    listings: list[Listing] | ListingBatch = field(default_factory=list)  # a ListingBatch from the flow
     grouping: Grouping | None = None
     errors: list[BlockError] = field(default_factory=list)
     message: str | None = None
@@ -143,8 +144,9 @@ def listing_ids(listings: list[Listing]) -> list[str]:
     it is on its page."""
     seen: dict[str, int] = {}
     ids = []
-    for l in listings:
-        payload = json.dumps([l.source, *[getattr(l, f) for f in _LISTING_ID_FIELDS]], ensure_ascii=False)
+    source, *cols = listing_columns(listings, ("source", *_LISTING_ID_FIELDS))
+    for src, *values in zip(source, *cols):
+        payload = json.dumps([src, *values], ensure_ascii=False)
         base = "l_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
         n = seen[base] = seen.get(base, 0) + 1
         ids.append(base if n == 1 else f"{base}-{n}")
@@ -152,13 +154,17 @@ def listing_ids(listings: list[Listing]) -> list[str]:
 
 
 def listing_table(load: SourceLoad) -> pa.Table:
-    """The listings of one source as an Arrow table, built column by column (no row dicts:
-    at 100,000 listings those cost hundreds of MB)."""
+    """The listings of one source as an Arrow table: a ListingBatch's own columns, or built
+    column by column from models (no row dicts: at 100,000 listings those cost hundreds of MB)."""
     ls, g = load.listings, load.grouping
-    data = {f: [getattr(l, f) for l in ls] for f in Listing.model_fields}
+    n = len(ls)
+    if isinstance(ls, ListingBatch):
+        data = {f: ls.table.column(f) for f in ls.table.column_names}
+    else:
+        data = {f: [getattr(l, f) for l in ls] for f in Listing.model_fields}
     data["listing_id"] = listing_ids(ls)
-    data["course_id"] = g.course_of if g else [None] * len(ls)
-    data["variant_id"] = g.variant_of if g else [None] * len(ls)
+    data["course_id"] = g.course_of if g else [None] * n
+    data["variant_id"] = g.variant_of if g else [None] * n
     return pa.table({c: data[c] for c in columns("listings")})
 
 

@@ -1,0 +1,53 @@
+"""Listings in columns (schema.batch.ListingBatch) carry exactly what the models carry, and
+grouping and the load read the same things from either."""
+from __future__ import annotations
+
+import pytest
+
+from grouping import group_listings
+from normalise.listing import normalise, normalise_batch
+from parsers import get_parser
+from schema.batch import ListingBatch
+from sources import load_sources
+from tests.conftest import AUPE_URL, CUPE_URL
+from warehouse.load import SourceLoad, listing_ids, listing_table
+
+
+def _both(content: str, source_name: str, url: str, chunk: int):
+    (src,) = load_sources(None, [source_name])
+    parser = get_parser(src.parser)
+    raws = parser.parse(content, url).listings
+    kw = dict(provider=src.provider, source=src.name, conventions=src.conventions,
+              prefixes=getattr(parser, "PROGRAMME_PREFIXES", {}))
+    return normalise(raws, **kw), normalise_batch(raws, chunk=chunk, **kw)
+
+
+@pytest.mark.parametrize("fixture,source,url", [("cupe_html", "cupe-workshops", CUPE_URL),
+                                                ("aupe_html", "aupe-courses", AUPE_URL)])
+@pytest.mark.parametrize("chunk", [7, 2048])
+def test_a_batch_holds_the_listings_the_models_hold(request, fixture, source, url, chunk):
+    models, batch = _both(request.getfixturevalue(fixture), source, url, chunk)
+    assert isinstance(batch, ListingBatch) and len(batch) == len(models) > 0
+    assert list(batch) == models
+    assert batch[-1] == models[-1] and batch[3] == models[3]
+    assert batch.column("title") == [m.title for m in models]
+
+
+def test_grouping_and_the_load_read_the_same_from_columns_as_from_models(cupe_html):
+    models, batch = _both(cupe_html, "cupe-workshops", CUPE_URL, 10)
+    from_models, from_batch = group_listings(models), group_listings(batch)
+    assert from_batch.course_of == from_models.course_of
+    assert [c.course_id for c in from_batch.courses] == [c.course_id for c in from_models.courses]
+    assert listing_ids(batch) == listing_ids(models)
+    a = listing_table(SourceLoad(source="cupe-workshops", status="loaded", listings=models, grouping=from_models))
+    b = listing_table(SourceLoad(source="cupe-workshops", status="loaded", listings=batch, grouping=from_batch))
+    assert a.to_pylist() == b.to_pylist()
+
+
+def test_concatenated_pages_keep_page_order(cupe_html, aupe_html):
+    _, c = _both(cupe_html, "cupe-workshops", CUPE_URL, 2048)
+    _, a = _both(aupe_html, "aupe-courses", AUPE_URL, 2048)
+    both = ListingBatch.concat([c, a])
+    assert len(both) == len(c) + len(a)
+    assert both.column("source") == ["cupe-workshops"] * len(c) + ["aupe-courses"] * len(a)
+    assert len(ListingBatch.concat([])) == 0
