@@ -110,7 +110,7 @@ def _length_key(listing: Listing) -> tuple:
 
 # The fields grouping reads: it takes these columns and nothing else of a listing.
 _FIELDS = ("provider", "source", "series", "title", "description", "bullets", "audience",
-           "duration_text", "duration_hours", "duration_hours_max", "delivery_mode")
+           "duration_text", "duration_hours", "duration_hours_max", "delivery_mode", "source_url")
 _Row = namedtuple("_Row", _FIELDS)
 
 
