@@ -28,7 +28,7 @@ TARGET_MS = 20.0
 # name -> environment over the bench's base (a Prefect home of its own, no telemetry)
 CONFIGS = {
     "before: Prefect's defaults (INFO logs shipped to the API)": {},
-    "after: flows.refresh.LOCAL_SETTINGS": {"BENCH_LOCAL_SETTINGS": "1"},
+    "after: as `courses refresh` runs (WARNING logs, no flow heartbeats)": {"BENCH_LOCAL_SETTINGS": "1"},
 }
 
 
