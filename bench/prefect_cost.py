@@ -4,7 +4,8 @@
 
 Each configuration runs in a process of its own (settings are read at import), against the
 temporary server, with a flow of `--tasks` no-op tasks called one after another and the same
-tasks fanned out with `.map()` on the thread-pool runner. Per task:
+tasks fanned out with `.map()` on the thread-pool runner, and a task given 1,000 pydantic models
+(as parse and load are given a source's pages and listings) plain and under ``quote()``. Per task:
 
 * body: the flow body's time divided by the number of tasks (what a task costs the flow);
 * wall: (a flow of N tasks - an empty flow) / N, the figure `make bench` printed before.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 20.0
+BIG = 1_000  # models passed to one task, as a source's pages and listings are
 
 # name -> environment over the bench's base (a Prefect home of its own, no telemetry)
 CONFIGS = {
@@ -48,6 +50,27 @@ def child(n: int, repeat: int, profile: bool) -> dict:
     @task(cache_policy=NO_CACHE)
     def noop(k: int) -> int:
         return k
+
+    from pydantic import BaseModel
+    from prefect.utilities.annotations import quote
+
+    class Row(BaseModel):  # a listing's shape: a score of scalar fields
+        a: str = "title"; b: str = "series"; c: float = 7.0; d: str = "2 days"; e: str = "CUPE"
+        f: str = "x"; g: str = "y"; h: int = 1; i: int = 2; j: str = "https://cupe.ca/"
+        k: list[str] = ["one", "two"]; m: str | None = None; n: str = "z"; o: bool = True
+
+    big = [Row() for _ in range(BIG)]
+
+    @task(cache_policy=NO_CACHE)
+    def consume(rows: list) -> int:
+        return len(rows)
+
+    @flow(name="bench-prefect-cost-big")
+    def big_input(quoted: bool) -> None:
+        t = time.perf_counter()
+        for _ in range(5):
+            consume(quote(big) if quoted else big)
+        body.append((time.perf_counter() - t) / 5)
 
     body: list[float] = []
 
@@ -83,8 +106,14 @@ def child(n: int, repeat: int, profile: bool) -> dict:
             seq.append(body[-1] / n)
             tasks(n, True)
             fan.append(body[-1] / n)
+        walked, quoted = [], []
+        for _ in range(repeat):
+            big_input(False)
+            walked.append(body[-1])
+            big_input(True)
+            quoted.append(body[-1])
     med = statistics.median
-    return {"tasks": n, "body_ms": med(seq) * 1000, "map_ms": med(fan) * 1000,
+    return {"big_n": BIG, "big_walked_ms": med(walked) * 1000, "big_quoted_ms": med(quoted) * 1000,"tasks": n, "body_ms": med(seq) * 1000, "map_ms": med(fan) * 1000,
             "wall_ms": (med(full) - med(empty)) / n * 1000, "empty_flow_s": med(empty)}
 
 
@@ -108,6 +137,10 @@ def rows(results: dict[str, dict]) -> list[list[str]]:
                     f"{r['body_ms']:.1f} ms in the body ({r['map_ms']:.1f} ms with .map(); "
                     f"wall delta {r['wall_ms']:.1f} ms; empty flow {r['empty_flow_s']:.2f} s)",
                     f"<= {TARGET_MS:.0f} ms a task", met if name.startswith("after") else ""])
+        out.append(["Prefect cost per task", f"{name}; one task given {r['big_n']:,} pydantic models",
+                    f"{r['big_walked_ms']:.1f} ms (Prefect walks them for futures); "
+                    f"{r['big_quoted_ms']:.1f} ms under quote() (flows/refresh.py passes pages and loads so)",
+                    f"<= {TARGET_MS:.0f} ms a task", ""])
     return out
 
 
