@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BS4_MAX = 10_000  # BeautifulSoup runs at ~1,000 listings/s: not at 100k (rates compared instead)
 EXECUTEMANY_MAX = 1_000  # executemany loads ~800 rows/s: only at the smallest size
 PIPELINE_ONLY_ABOVE = 100_000  # larger sizes (opt-in: --sizes / BENCH_SIZES) run grouping and the pipeline only
+# Scale benches in modules of their own (sources in parallel, Prefect's cost per task).
+SCALE_BENCHES = ["bench.parallel_sources", "bench.prefect_cost"]
 STAGE_NAMES = ["1 parse+normalise", "2 grouping", "3 load (DuckDB)", "4 refresh (samples, Prefect)",
                "5 nightly unchanged", "memory", "6 pipeline parse->group->load"]
 
@@ -272,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     for stage, what, n in plan(sizes, a.quick, nightly):
         results[(stage, what, n)] = run_job(stage, what, n, repeat)
     print(render(table(results, [n for n in sizes if n <= PIPELINE_ONLY_ABOVE] or [min(sizes)], a.quick)))
+    if not a.quick:
+        for extra in SCALE_BENCHES:  # each prints its own table: rows, targets, "met"
+            print()
+            proc = subprocess.run([sys.executable, "-m", extra], cwd=ROOT, capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+            print(proc.stdout.strip() if proc.returncode == 0 else f"{extra}: ERROR: {proc.stderr.strip()[-500:]}")
     errors = [r for r in results.values() if "error" in r]
     for r in errors:
         print(f"\nerror in {r['stage']} {r['what']} @ {r['size']}:\n{r['stderr']}", file=sys.stderr)

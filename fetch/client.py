@@ -42,6 +42,7 @@ from protego import Protego
 
 from .codings import ACCEPT_ENCODING, BodyDecoder, CodingError, content_coding
 from .deadline import DeadlineBackend, deadline_transport
+from .hosts import HostBusy, HostGate, wait_time
 from .errors import (
     BadContent,
     DeadlineExceeded,
@@ -312,8 +313,11 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        hosts: HostGate | None = None,
     ) -> None:
         self.settings = settings
+        # Per-host lock and last-request time; the fetchers of one run share one gate (fetch/hosts.py).
+        self._hosts = hosts if hosts is not None else HostGate()
         self._sleep = sleep
         self._clock = clock
         self._run_deadline = settings.run_deadline if settings.run_deadline is not None else (
@@ -333,7 +337,6 @@ class Fetcher:
         if not self._allowed:
             raise ValueError("allowed_hosts is empty: the fetcher could fetch nothing")
         self._robots: dict[str, _Robots] = {}
-        self._last_request: dict[str, float] = {}
         self._crawl_delay: dict[str, float] = {}
         self._client = httpx.Client(
             transport=transport,
@@ -562,11 +565,8 @@ class Fetcher:
 
     def _wait_for_host(self, requested: str, url: httpx.URL) -> None:
         key = self._host_key(url)
-        last = self._last_request.get(key)
-        if last is None:
-            return
         delay = max(self.settings.per_host_delay, self._crawl_delay.get(key, 0.0))
-        wait = delay - (self._clock() - last)
+        wait = wait_time(self._hosts, key, delay, self._clock)
         if wait > 0:
             left = self._budget_left()
             if wait >= left:
@@ -652,6 +652,17 @@ class Fetcher:
         return f"timeout ({type(exc).__name__})"
 
     def _send_once(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
+        """One request, holding the host: no other fetcher of the run talks to it meanwhile."""
+        key = self._host_key(url)
+        try:
+            with self._hosts.hold(key, timeout=self._budget_left()):
+                return self._send_held(requested, url, headers, robots=robots)
+        except HostBusy:
+            raise RunBudgetSpent(
+                requested, f"the run's {self.settings.run_budget:g} s fetch budget ran out while waiting for "
+                f"another source's request to {key}") from None
+
+    def _send_held(self, requested: str, url: httpx.URL, headers: dict[str, str], *, robots: bool) -> _Raw:
         self._wait_for_host(requested, url)
         s = self.settings
         cap = min(s.max_bytes, ROBOTS_MAX_BYTES) if robots else s.max_bytes
@@ -683,7 +694,7 @@ class Fetcher:
         finally:
             if self._deadlines is not None:
                 self._deadlines.deadline = None
-            self._last_request[self._host_key(url)] = self._clock()
+            self._hosts.mark(self._host_key(url), self._clock())
 
     def _late(self, requested: str, url: httpx.URL, exchange: _Exchange) -> FetchError:
         """The error for a request cut by its deadline, or by the run's budget."""

@@ -143,9 +143,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalServer:
-    """A threaded HTTP server on 127.0.0.1 with a random free port."""
+    """A threaded HTTP server on 127.0.0.1 (or another loopback ``address``) with a random free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        self.address = address  # 127.0.0.2, ...: a second "host" on loopback (Linux routes 127/8 to lo)
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
         self.requests: list[Request] = []
@@ -154,7 +155,7 @@ class LocalServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> LocalServer:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((self.address, 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -180,7 +181,7 @@ class LocalServer:
     @property
     def host(self) -> str:
         """``"127.0.0.1:PORT"`` (a Fetcher allowed_hosts entry matching only this server)."""
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         if not path.startswith("/"):
