@@ -330,7 +330,7 @@ class _TaskHook:
 def refresh_stage(what: str, size: int, repeat: int) -> dict:
     """The sample archive end to end through the Prefect flow (each run into a new warehouse
     file, so nothing is skipped as unchanged), against the flow's own body run with no Prefect:
-    ``refresh.fn`` with every task called as its plain function and the artifact calls made
+    ``refresh_flow.fn`` with every task called as its plain function and the artifact calls made
     no-ops. Prefect's start-up is timed apart: an empty flow run first in this process."""
     home = _prefect_env()
     from unittest import mock
@@ -381,7 +381,7 @@ def refresh_stage(what: str, size: int, repeat: int) -> dict:
         for p in patches:
             p.start()
         try:
-            out = r.refresh.fn(db_path=db(), from_archive=str(SAMPLES))
+            out = r.refresh_flow.fn(db_path=db(), from_archive=str(SAMPLES)).data
         finally:
             for p in patches:
                 p.stop()
