@@ -135,3 +135,21 @@ def prefect_server(tmp_path_factory):
 def pytest_sessionfinish(session, exitstatus):
     if _early_server is not None and _early_server.proc.poll() is None:
         _early_server.stop()  # the session ended before (or without) the fixture's own teardown
+
+
+@pytest.fixture(scope="session")
+def sample_db_template(tmp_path_factory) -> Path:
+    """The warehouse of samples/ (tools.data_dictionary.build_sample_db), built once a session."""
+    from tools.data_dictionary import build_sample_db
+
+    return build_sample_db(tmp_path_factory.mktemp("sample-db") / "c.duckdb")
+
+
+@pytest.fixture
+def sample_db(sample_db_template, tmp_path) -> Path:
+    """A copy of the session's sample warehouse at tmp_path/c.duckdb, the test's own."""
+    import shutil
+
+    db = tmp_path / "c.duckdb"
+    shutil.copyfile(sample_db_template, db)
+    return db
