@@ -230,7 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for stage, what, n in plan(sizes, a.quick, nightly):
         results[(stage, what, n)] = run_job(stage, what, n, repeat)
-    print(render(table(results, sizes, a.quick)))
+    from bench import nightly_publish  # 5b: the publish of an unchanged night, 30 nights of history
+
+    unchanged = {} if a.quick else nightly_publish.measure(repeat)
+    print(render(table(results, sizes, a.quick) + nightly_publish.rows(unchanged, skipped=a.quick)))
+    results.update(unchanged)
     errors = [r for r in results.values() if "error" in r]
     for r in errors:
         print(f"\nerror in {r['stage']} {r['what']} @ {r['size']}:\n{r['stderr']}", file=sys.stderr)
