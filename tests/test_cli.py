@@ -67,7 +67,8 @@ def test_query_is_read_only_and_formats(tmp_path):
 @pytest.mark.slow
 def test_refresh_from_archive_and_a_failing_refresh(tmp_path):
     db = tmp_path / "demo.duckdb"
-    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    # The session's PREFECT_HOME (tests/conftest.py): its temporary server's database is migrated once.
+    env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     out = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), env=env)
     assert out.returncode == 0, out.stderr
     assert "cupe-workshops: loaded, 1 pages, 84 listings, 78 courses" in out.stdout

@@ -185,9 +185,8 @@ def test_a_run_killed_before_commit_leaves_the_file_as_it_was(sample_db):
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_refresh_of_unchanged_pages_records_the_run_in_place(tmp_path):
-    db = tmp_path / "c.duckdb"
-    assert refresh(db_path=str(db), from_archive=str(SAMPLES)).ok
+def test_a_refresh_of_unchanged_pages_records_the_run_in_place(archive_db):
+    db = archive_db  # a refresh of samples/archive
     ino, current = db.stat().st_ino, rows(db, CURRENT)
     summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
     assert summary.ok and {s["status"] for s in summary.sources.values()} == {"unchanged"}
