@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1_000, 100_000)  # about 4 MB and 60 MB of warehouse with 30 nights of history
+SIZES = (1_000, 100_000)  # measured: 13 MB after 30 nights at 1,000; over 280 MB at 100,000 (build not finished)
 TARGET_S = 0.2
 STAGE = "5b nightly unchanged: publish"
 
