@@ -273,7 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for stage, what, n in plan(sizes, a.quick, nightly):
         results[(stage, what, n)] = run_job(stage, what, n, repeat)
-    print(render(table(results, [n for n in sizes if n <= PIPELINE_ONLY_ABOVE] or [min(sizes)], a.quick)))
+    from bench import nightly_publish  # 5b: the publish of an unchanged night, 30 nights of history
+
+    unchanged = {} if a.quick else nightly_publish.measure(repeat)
+    shown = [n for n in sizes if n <= PIPELINE_ONLY_ABOVE] or [min(sizes)]
+    print(render(table(results, shown, a.quick) + nightly_publish.rows(unchanged, skipped=a.quick)))
+    results.update(unchanged)
     if not a.quick:
         for extra in SCALE_BENCHES:  # each prints its own table: rows, targets, "met"
             print()

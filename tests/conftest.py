@@ -135,3 +135,73 @@ def prefect_server(tmp_path_factory):
 def pytest_sessionfinish(session, exitstatus):
     if _early_server is not None and _early_server.proc.poll() is None:
         _early_server.stop()  # the session ended before (or without) the fixture's own teardown
+
+
+def copy_sample_db(template: Path, path: Path) -> Path:
+    """A copy of the session's sample warehouse at `path` (a module's or a test's own)."""
+    import shutil
+
+    shutil.copyfile(template, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_db_template(tmp_path_factory) -> Path:
+    """The warehouse of samples/ (tools.data_dictionary.build_sample_db), built once a session."""
+    from tools.data_dictionary import build_sample_db
+
+    return build_sample_db(tmp_path_factory.mktemp("sample-db") / "c.duckdb")
+
+
+@pytest.fixture
+def sample_db(sample_db_template, tmp_path) -> Path:
+    """A copy of the session's sample warehouse at tmp_path/c.duckdb, the test's own."""
+    import shutil
+
+    db = tmp_path / "c.duckdb"
+    shutil.copyfile(sample_db_template, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def archive_db_template(tmp_path_factory, prefect_harness) -> Path:
+    """The warehouse a real flow run makes of samples/archive (`courses refresh --from-archive`),
+    run once a session."""
+    from flows.refresh import refresh
+
+    db = tmp_path_factory.mktemp("archive-db") / "c.duckdb"
+    summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
+    assert summary.ok, summary.failures
+    return db
+
+
+@pytest.fixture
+def archive_db(archive_db_template, tmp_path) -> Path:
+    """A copy of the session's flow-run warehouse at tmp_path/c.duckdb, the test's own."""
+    return copy_sample_db(archive_db_template, tmp_path / "c.duckdb")
+
+
+_EMPTY_WAREHOUSE: Path | None = None
+
+
+def empty_warehouse(path: Path) -> Path:
+    """A warehouse file at `path` with every definition applied and no rows: a copy of one built
+    once a session (warehouse.ddl.ensure_schema, ~1,400 statements), for tests (a hypothesis state
+    machine among them) that start many warehouses from nothing."""
+    import shutil
+
+    import duckdb
+
+    from warehouse.ddl import ensure_schema
+
+    global _EMPTY_WAREHOUSE
+    if _EMPTY_WAREHOUSE is None:
+        template = Path(tempfile.mkdtemp(prefix="empty-warehouse-")) / "empty.duckdb"
+        con = duckdb.connect(str(template))
+        try:
+            ensure_schema(con)
+        finally:
+            con.close()
+        _EMPTY_WAREHOUSE = template
+    shutil.copyfile(_EMPTY_WAREHOUSE, path)
+    return path

@@ -13,7 +13,8 @@ import typer
 from typer.testing import CliRunner
 
 from cli import analyst as analyst_cli
-from tools.data_dictionary import DICTIONARY, build_sample_db, sample_loads
+from tests.conftest import copy_sample_db
+from tools.data_dictionary import DICTIONARY, sample_loads
 from topics import TOPICS
 from warehouse.analyst import (AUDIENCE_CATEGORIES, AUDIENCE_RULES, data_dictionary, ensure_analyst_schema,
                                missing_comments, query_terms, relations, search, topic_rows)
@@ -23,8 +24,8 @@ MY_OBJECTS = ["course_topics", "topic_taxonomy", "courses_by_programme", "course
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("analyst") / "sample.duckdb")
+def sample_db(tmp_path_factory, sample_db_template) -> Path:
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("analyst") / "sample.duckdb")
 
 
 @pytest.fixture
@@ -229,7 +230,7 @@ def test_every_command_docstring_has_an_example():
         assert "Example: courses " in fn.__doc__
 
 
-def test_the_duckdb_shell_opens_a_file_the_pipeline_wrote(tmp_path):
+def test_the_duckdb_shell_opens_a_file_the_pipeline_wrote(tmp_path, sample_db_template):
     """The duckdb-cli package pinned beside duckdb reads the warehouse (same storage version)."""
     import shutil
     import subprocess
@@ -239,7 +240,7 @@ def test_the_duckdb_shell_opens_a_file_the_pipeline_wrote(tmp_path):
     shell = Path(sys.executable).with_name("duckdb")
     shell = shell if shell.exists() else shutil.which("duckdb")
     assert shell, "the duckdb shell (duckdb-cli) is not installed beside the Python package"
-    db = build_sample_db(tmp_path / "shell.duckdb")
+    db = copy_sample_db(sample_db_template, tmp_path / "shell.duckdb")  # tools.data_dictionary.build_sample_db
     out = subprocess.run([str(shell), "-readonly", "-csv", str(db), "-c",
                           "SELECT provider, count(*) FROM courses GROUP BY 1 ORDER BY 1"],
                          capture_output=True, text=True, timeout=60)

@@ -8,14 +8,15 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from tools.data_dictionary import build_sample_db, sample_loads
+from tests.conftest import copy_sample_db
+from tools.data_dictionary import sample_loads
 from warehouse.errors import WarehouseError
 from warehouse.load import RunRecord, publish
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return build_sample_db(tmp_path_factory.mktemp("constraints") / "c.duckdb")
+def sample(tmp_path_factory, sample_db_template):
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("constraints") / "c.duckdb")
 
 
 @pytest.fixture

@@ -110,9 +110,8 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-def test_a_second_refresh_stops_at_once(tmp_path):
-    db = tmp_path / "c.duckdb"
-    assert refresh(db_path=str(db), from_archive=str(SAMPLES)).ok
+def test_a_second_refresh_stops_at_once(archive_db):
+    db = archive_db  # a refresh of samples/archive
     before = db.read_bytes()
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
@@ -146,11 +145,11 @@ KILLED = textwrap.dedent("""
 """)
 
 
-def test_a_load_killed_midway_leaves_the_previous_run(tmp_path, seed_text):
+def test_a_load_killed_midway_leaves_the_previous_run(archive_db, seed_text):
     from tests.conftest import SEED_CUPE
 
-    db = tmp_path / "c.duckdb"
-    assert refresh(db_path=str(db), from_archive=str(SAMPLES)).ok
+    db = archive_db  # a refresh of samples/archive
+    tmp_path = db.parent
     before = db.read_bytes()
     proc = subprocess.Popen([sys.executable, "-c", KILLED, str(db), str(SEED_CUPE)], stdout=subprocess.PIPE,
                             text=True, cwd=ROOT)

@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from grouping import group_listings
 from schema.models import LISTINGS
+from tests.conftest import empty_warehouse
 from tests.warehouse_checks import history_problems
 from warehouse.load import RunRecord, SourceLoad, publish
 
@@ -56,7 +57,7 @@ class Nights(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="nights-"))
-        self.db = self.dir / "c.duckdb"
+        self.db = empty_warehouse(self.dir / "c.duckdb")  # the definitions applied, no rows
         self.night = 0
         self.page: dict[int, set[int]] = {}
         self.seen: set[int] = set()

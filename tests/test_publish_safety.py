@@ -14,7 +14,7 @@ import pytest
 
 from flows.refresh import refresh
 from tests.conftest import ROOT, SAMPLES
-from tools.data_dictionary import build_sample_db, sample_loads
+from tools.data_dictionary import sample_loads
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.load import RunRecord, publish, remove_stale_files
 
@@ -63,9 +63,8 @@ def run_record(run_id: str) -> RunRecord:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(tmp_path):
-    db = tmp_path / "c.duckdb"
-    assert refresh(db_path=str(db), from_archive=str(SAMPLES)).ok
+def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(archive_db):
+    db = archive_db  # a refresh of samples/archive
     proc, pid = session(db)
     try:
         with pytest.raises(WarehouseBusy, match=rf"open for writing \(PID {pid}, ") as err:
@@ -86,9 +85,9 @@ def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(tmp_
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_dead_sessions_wal_is_replayed_before_the_copy(tmp_path):
-    db = tmp_path / "c.duckdb"
-    assert refresh(db_path=str(db), from_archive=str(SAMPLES)).ok
+def test_a_dead_sessions_wal_is_replayed_before_the_copy(archive_db):
+    db = archive_db  # a refresh of samples/archive
+    tmp_path = db.parent
     proc, _ = session(db)
     proc.stdin.write("die\n")
     proc.stdin.flush()
@@ -108,8 +107,9 @@ def test_a_dead_sessions_wal_is_replayed_before_the_copy(tmp_path):
         ("aupe-courses", 9), ("aupe-labour-school", 10), ("cupe-workshops", 84)]
 
 
-def test_a_wal_that_cannot_be_applied_stops_the_load_and_changes_nothing(tmp_path):
-    db = build_sample_db(tmp_path / "c.duckdb")
+def test_a_wal_that_cannot_be_applied_stops_the_load_and_changes_nothing(sample_db):
+    db = sample_db
+    tmp_path = db.parent
     before = db.read_bytes()
     (tmp_path / "c.duckdb.wal").write_bytes(b"not a write-ahead log" * 50)
     with pytest.raises(WarehouseError, match=r"c\.duckdb\.wal was left by a session that did not close") as err:
@@ -132,10 +132,10 @@ TRY_TO_WRITE = textwrap.dedent("""
 """)
 
 
-def test_no_session_can_open_the_warehouse_for_writing_while_a_load_copies_it(tmp_path, monkeypatch):
+def test_no_session_can_open_the_warehouse_for_writing_while_a_load_copies_it(sample_db, monkeypatch):
     import warehouse.load as load
 
-    db = build_sample_db(tmp_path / "c.duckdb")
+    db = sample_db
     outputs = []
     real_write = load._write
 
@@ -186,8 +186,9 @@ KILLED_AFTER_COMMIT = textwrap.dedent("""
 """)
 
 
-def test_every_file_a_killed_load_leaves_is_cleaned(tmp_path):
-    db = build_sample_db(tmp_path / "c.duckdb")
+def test_every_file_a_killed_load_leaves_is_cleaned(sample_db):
+    db = sample_db
+    tmp_path = db.parent
     before = rows(db, "SELECT run_id FROM runs")
     proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_COMMIT, str(db)], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)

@@ -13,14 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tools.data_dictionary import build_sample_db
+from tests.conftest import copy_sample_db
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("sandbox") / "demo.duckdb")
+def db(tmp_path_factory, sample_db_template) -> Path:
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("sandbox") / "demo.duckdb")
 
 
 def digest(path: Path) -> str:

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from report import build_report
-from tools.data_dictionary import build_sample_db
+from tests.conftest import copy_sample_db
 from topics import TOPICS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,8 +29,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("report") / "sample.duckdb")
+def sample_db(tmp_path_factory, sample_db_template) -> Path:
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("report") / "sample.duckdb")
 
 
 class _Metrics(HTMLParser):

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tools.data_dictionary import build_sample_db
+from tests.conftest import ROOT, copy_sample_db
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +27,8 @@ NO_POSIX = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return build_sample_db(tmp_path_factory.mktemp("windows") / "d.duckdb")
+def db(tmp_path_factory, sample_db_template) -> Path:
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("windows") / "d.duckdb")
 
 
 @pytest.mark.parametrize("args, expect", [

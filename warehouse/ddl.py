@@ -299,6 +299,11 @@ def _applied(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
 
 
+def definitions_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the file holds this version's definitions (no DDL needed)."""
+    return _applied(con) == _fingerprint()
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing and (re)write every comment. Idempotent. Skipped (its ~1,400
     statements cost about a second) when the file already holds these very definitions."""

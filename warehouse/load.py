@@ -15,6 +15,9 @@ one rename once the transaction is committed and checkpointed. So:
   read-write session in DBeaver), and no such session can open it while the copy is made;
   a write-ahead log left by a session that died (``<db>.wal``) is replayed into the file
   first, or the refresh stops and says why;
+* a run that loaded nothing (every source unchanged or failed) is recorded in the file itself,
+  in one transaction, with no copy and no definitions applied (``record_in_place``); it takes
+  the copy instead while another process has the file open, or when the definitions changed;
 * the files a killed run leaves (``.<db>.<pid>.tmp`` and its ``.wal``, DuckDB's spill
   folder) are removed by the next run.
 
@@ -41,7 +44,7 @@ from grouping import Grouping
 from schema.batch import ListingBatch, listing_columns
 from schema.models import BlockError, Listing
 from topics import assign_topics
-from warehouse.ddl import columns, ensure_schema
+from warehouse.ddl import columns, definitions_current, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
 from warehouse.schools import write_schools
@@ -193,6 +196,8 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
     db_path = Path(db_path)
     with (nullcontext() if locked else writer_lock(db_path)):
         remove_stale_files(db_path)  # left by a run that was killed; we hold the lock
+        if not any(l.status == "loaded" for l in loads) and record_in_place(db_path, run, loads):
+            return
         tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         try:
             with held_against_writers(db_path) as source:
@@ -315,6 +320,70 @@ def _replay_wal(db_path: Path, wal: Path) -> None:
                              f"apply it; nothing was changed: move {wal.name} away to drop it")
 
 
+def record_in_place(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> bool:
+    """Record a run that loaded nothing (every source unchanged or failed) in the warehouse
+    file itself, in one transaction: its run, source_runs, pages and block_errors rows, and
+    nothing else (no copy of the file, no definitions applied). Returns False, having changed
+    nothing, where the copy-and-rename publish must do it instead: no warehouse yet, its
+    definitions are not this version's (``warehouse.ddl.definitions_current``), or another
+    process has the file open (readers keep their view only through the copy; a writer is then
+    named by the copy's own check). The caller holds the writer lock.
+
+    Safe as the copy is: DuckDB's own lock keeps every other process out while the transaction
+    runs; a left-over write-ahead log is replayed first (or the run stops, as the copy does);
+    a failure rolls the transaction back, and a run killed before COMMIT leaves the file as it
+    was (DuckDB writes the log at commit); one killed after it leaves a committed log, which
+    the next open replays."""
+    if not db_path.exists():
+        return False
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        _replay_wal(db_path, wal)
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.Error as exc:
+        if _holder(exc) is not None:
+            return False
+        raise WarehouseError(f"{db_path}: cannot open the warehouse: {' '.join(str(exc).split())}") from exc
+    try:
+        if not definitions_current(con):
+            return False
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _record_run(con, run, loads, n_courses=0)
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{db_path}: recording the run failed and nothing was changed: {exc}") from exc
+    finally:
+        con.close()
+    return True
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[SourceLoad], n_courses: int) -> None:
+    """The run's own rows: block_errors, pages and source_runs of every source, then runs."""
+    for load in loads:
+        # Unreadable blocks are kept even when their source failed its checks.
+        _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
+                                      for e in load.errors])
+        _insert(con, "pages", [{**p, "run_id": run.run_id} for p in load.pages])
+        _insert(con, "source_runs", [{
+            "run_id": run.run_id, "source": load.source, "status": load.status,
+            "n_pages": len(load.pages), "n_listings": len(load.listings),
+            "n_block_errors": len(load.errors), "message": load.message,
+        }])
+    _insert(con, "runs", [{
+        **asdict(run), "n_pages": sum(len(l.pages) for l in loads),
+        "n_listings": sum(len(l.listings) for l in loads), "n_courses": n_courses,
+    }])
+
+
 def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
     con = duckdb.connect(str(path))
     try:
@@ -336,20 +405,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         write_schools(con, loaded)
         write_news(con, loaded)
         refresh_prerequisites(con)
-        for load in loads:
-            # Unreadable blocks are kept even when their source failed its checks.
-            _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
-                                          for e in load.errors])
-            _insert(con, "pages", [{**p, "run_id": run.run_id} for p in load.pages])
-            _insert(con, "source_runs", [{
-                "run_id": run.run_id, "source": load.source, "status": load.status,
-                "n_pages": len(load.pages), "n_listings": len(load.listings),
-                "n_block_errors": len(load.errors), "message": load.message,
-            }])
-        _insert(con, "runs", [{
-            **asdict(run), "n_pages": sum(len(l.pages) for l in loads),
-            "n_listings": sum(len(l.listings) for l in loads), "n_courses": n_courses,
-        }])
+        _record_run(con, run, loads, n_courses)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except BaseException:
