@@ -323,7 +323,11 @@ class _TaskHook:
     def __call__(self, task, *args, **kwargs):
         self.counts[task.name] = self.counts.get(task.name, 0) + 1
         if self.direct:
-            return task.fn(**(kwargs.get("parameters") or {}))
+            from prefect.utilities.annotations import BaseAnnotation
+
+            parameters = {k: v.unwrap() if isinstance(v, BaseAnnotation) else v
+                          for k, v in (kwargs.get("parameters") or {}).items()}
+            return task.fn(**parameters)
         return self._original(task, *args, **kwargs)
 
 
@@ -375,9 +379,29 @@ def refresh_stage(what: str, size: int, repeat: int) -> dict:
     tasks = dict(hook.counts)
     artifacts = [name for name in dir(r) if name.startswith("create_") and name.endswith("_artifact")]
 
+    from prefect.tasks import Task
+    from prefect.utilities.annotations import quote
+
+    class _Done:
+        """A submitted task run at once as its plain function (what .submit() returns here)."""
+
+        def __init__(self, task, args, kwargs) -> None:
+            plain = [a.unwrap() if isinstance(a, quote) else a for a in args]
+            try:
+                self.value, self.error = task.fn(*plain, **kwargs), None
+            except Exception as exc:  # noqa: BLE001 - raised by result(), as a future would
+                self.value, self.error = None, exc
+
+        def result(self):
+            if self.error is not None:
+                raise self.error
+            return self.value
+
     def direct():
         hook.direct = True
         patches = [mock.patch.object(r, name, lambda *a, **k: None) for name in artifacts]
+        patches += [mock.patch.object(Task, "submit", lambda self, *a, **k: _Done(self, a, k)),
+                    mock.patch.object(r, "as_completed", lambda futures: iter(futures))]
         for p in patches:
             p.start()
         try:
