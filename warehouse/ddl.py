@@ -284,9 +284,13 @@ def _fingerprint() -> str:
     """A hash of every definition ensure_schema applies (tables, keys, views, comments)."""
     import hashlib
 
+    from warehouse import news, prerequisites, schools, sessions
     from warehouse.analyst import ANALYST_DDL
 
-    text = repr((TABLES, PRIMARY_KEYS, VIEWS, VIEW_COLUMNS, ANALYST_DDL))
+    text = repr((TABLES, PRIMARY_KEYS, VIEWS, VIEW_COLUMNS, ANALYST_DDL,
+                 sessions.SESSION_COLUMNS, sessions.CHANGE_COLUMNS, sessions.VIEWS,
+                 news.NEWS_TABLES, news.NEWS_VIEWS, schools.SCHOOLS, schools.VIEW,
+                 prerequisites.TABLE, prerequisites.VIEW))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -378,6 +382,23 @@ def _bare_type(typ: str) -> str:
 def _lit(text: str) -> str:
     # COMMENT ON takes a literal, not a parameter; the texts are ours, quotes doubled.
     return "'" + text.replace("'", "''") + "'"
+
+
+def create_table(con: duckdb.DuckDBPyConnection, table: str, comment: str,
+                 columns: list[tuple[str, str, str]]) -> None:
+    """CREATE TABLE IF NOT EXISTS with (name, type, comment) columns; (re)write its comments."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t, _ in columns)})")
+    con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
+    for name, _, text in columns:
+        con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(text)}")
+
+
+def create_view(con: duckdb.DuckDBPyConnection, view: str, comment: str, columns: dict[str, str], sql: str) -> None:
+    """CREATE OR REPLACE VIEW; (re)write its comment and its columns' comments."""
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
+    con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
+    for name, text in columns.items():
+        con.execute(f"COMMENT ON COLUMN {view}.{name} IS {_lit(text)}")
 
 
 def columns(table: str) -> list[str]:

@@ -96,22 +96,14 @@ NEWS_VIEWS: list[tuple[str, str, dict[str, str], str]] = [
 ]
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def ensure_news_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the news tables if missing, (re)create the views, (re)write every comment. Idempotent."""
+    from warehouse.ddl import create_table, create_view
+
     for table, comment, cols in NEWS_TABLES:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t, _ in cols)})")
-        con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
-        for name, _, col_comment in cols:
-            con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(col_comment)}")
+        create_table(con, table, comment, cols)
     for view, comment, cols, sql in NEWS_VIEWS:
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
-        con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
-        for name, col_comment in cols.items():
-            con.execute(f"COMMENT ON COLUMN {view}.{name} IS {_lit(col_comment)}")
+        create_view(con, view, comment, cols, sql)
 
 
 def _columns(table: str) -> list[str]:

@@ -44,22 +44,13 @@ VIEW = ("prerequisites_by_course",
    ORDER BY c.provider, c.title, p.course_id, p.text, p.requires""")
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def ensure_prerequisites_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the table if missing, (re)create the view, (re)write every comment. Idempotent."""
-    name, comment, cols = TABLE
-    con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{n} {t}' for n, t, _ in cols)})")
-    con.execute(f"COMMENT ON TABLE {name} IS {_lit(comment)}")
-    for col, _, col_comment in cols:
-        con.execute(f"COMMENT ON COLUMN {name}.{col} IS {_lit(col_comment)}")
+    from warehouse.ddl import create_table, create_view
+
+    create_table(con, *TABLE)
     view, comment, vcols, sql = VIEW
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
-    con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
-    for col, col_comment in vcols.items():
-        con.execute(f"COMMENT ON COLUMN {view}.{col} IS {_lit(col_comment)}")
+    create_view(con, view, comment, vcols, sql)
 
 
 def refresh_prerequisites(con: duckdb.DuckDBPyConnection) -> int:

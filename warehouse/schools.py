@@ -55,23 +55,14 @@ VIEW = ("labour_school_courses",
    ORDER BY s.start_date NULLS LAST, s.name, l.position""")
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def ensure_schools_schema(con: duckdb.DuckDBPyConnection) -> None:
     """The schools table (and listings.school_id in a warehouse made before it), the view, the comments."""
     con.execute("ALTER TABLE listings ADD COLUMN IF NOT EXISTS school_id VARCHAR")
-    name, comment, cols = SCHOOLS
-    con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{n} {t}' for n, t, _ in cols)})")
-    con.execute(f"COMMENT ON TABLE {name} IS {_lit(comment)}")
-    for col, _, col_comment in cols:
-        con.execute(f"COMMENT ON COLUMN {name}.{col} IS {_lit(col_comment)}")
+    from warehouse.ddl import create_table, create_view
+
+    create_table(con, *SCHOOLS)
     view, comment, vcols, sql = VIEW
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
-    con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
-    for col, col_comment in vcols.items():
-        con.execute(f"COMMENT ON COLUMN {view}.{col} IS {_lit(col_comment)}")
+    create_view(con, view, comment, vcols, sql)
 
 
 def school_id(provider: str, school: School) -> str:

@@ -119,25 +119,17 @@ VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
 ]
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def ensure_session_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the session tables and views where missing; (re)write every comment. Idempotent."""
+    from warehouse.ddl import create_table, create_view
+
     for table, comment, cols in (
         ("sessions", "One row per scheduled session ever listed (CUPE events, AUPE events), with its status and its linked course.", SESSION_COLUMNS),
         ("session_changes", "What changed in each run for each session: added, changed (one row per field), cancelled, removed, back.", CHANGE_COLUMNS),
     ):
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t, _ in cols)})")
-        con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
-        for name, _, text in cols:
-            con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(text)}")
+        create_table(con, table, comment, cols)
     for view, comment, sql, cols in VIEWS:
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
-        con.execute(f"COMMENT ON VIEW {view} IS {_lit(comment)}")
-        for name, text in cols.items():
-            con.execute(f"COMMENT ON COLUMN {view}.{name} IS {_lit(text)}")
+        create_view(con, view, comment, cols, sql)
 
 
 def current_courses(con: duckdb.DuckDBPyConnection) -> list[CourseRef]:
