@@ -42,8 +42,9 @@ def progress_reporter(stream=None):
 
     def report(stage: str, name: str, n: int) -> None:
         counts[(stage, name)] = counts.get((stage, name), 0) + n
-        print(f"{stage:5} {name}: {counts[(stage, name)]} page{'s' if counts[(stage, name)] != 1 else ''}",
-              file=stream, flush=True)
+        k = counts[(stage, name)]
+        what = ("retry" if k == 1 else "retries") if stage == "retry" else ("page" if k == 1 else "pages")
+        print(f"{stage:5} {name}: {k} {what}", file=stream, flush=True)
 
     return report
 

@@ -314,8 +314,11 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         hosts: HostGate | None = None,
+        on_retry: Callable[[str, str, float], None] | None = None,
     ) -> None:
         self.settings = settings
+        # Told (url, problem, wait in s) before each retry: progress for an operator.
+        self._on_retry = on_retry
         # Per-host lock and last-request time; the fetchers of one run share one gate (fetch/hosts.py).
         self._hosts = hosts if hosts is not None else HostGate()
         self._sleep = sleep
@@ -638,6 +641,8 @@ class Fetcher:
                 raise RunBudgetSpent(
                     requested, f"{problem} {asked}, longer than the {max(0.0, left):.0f} s left of the run's "
                     f"{s.run_budget:g} s fetch budget; not retried{where}", status=status)
+            if self._on_retry is not None:
+                self._on_retry(requested, problem, wait)
             self._sleep(wait)
         raise AssertionError("unreachable")
 

@@ -70,7 +70,8 @@ def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage
     from fetch.client import Fetcher, FetchSettings
 
     settings = (fetch_settings or FetchSettings()).for_source(source)
-    with Fetcher(source.allowed_hosts, settings, hosts=hosts) as fetcher:
+    with Fetcher(source.allowed_hosts, settings, hosts=hosts,
+                 on_retry=lambda url, problem, wait: report("retry", source.name)) as fetcher:
         find_next = getattr(get_parser(source.parser), "find_links", next_page_urls)  # event pages too
         return crawl(source.name, source.start_urls, fetcher, archive_root,
                      max_pages=source.max_pages, find_next=find_next,

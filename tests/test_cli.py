@@ -192,3 +192,18 @@ def test_a_killed_refresh_takes_its_temporary_server_with_it(tmp_path):
                  and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
         time.sleep(0.1)
     assert not alive, f"temporary server {alive} outlived the killed refresh"
+
+
+def test_progress_lines_count_pages_and_retries_per_source():
+    import io
+
+    from cli.run import progress_reporter
+
+    out = io.StringIO()
+    report = progress_reporter(out)
+    for stage, name in [("fetch", "cupe-workshops"), ("retry", "cupe-workshops"), ("retry", "cupe-workshops"),
+                        ("fetch", "cupe-workshops"), ("parse", "aupe-courses")]:
+        report(stage, name, 1)
+    assert out.getvalue().splitlines() == [
+        "fetch cupe-workshops: 1 page", "retry cupe-workshops: 1 retry", "retry cupe-workshops: 2 retries",
+        "fetch cupe-workshops: 2 pages", "parse aupe-courses: 1 page"]

@@ -85,6 +85,16 @@ def test_500_then_200_succeeds_on_second_attempt(server, sleeps):
     assert len(sleeps.calls) == 1 and 0.005 <= sleeps.calls[0] <= 0.015  # backoff_base +/- 30 %
 
 
+def test_each_retry_is_told_to_the_progress_callback(server, sleeps):
+    server.routes["/page"] = sequence(Response(500), Response(503), Response(body=b"<p>ok</p>", headers=HTML))
+    told: list[tuple[str, str, float]] = []
+    with Fetcher(["127.0.0.1"], FAST, sleep=sleeps, on_retry=lambda *a: told.append(a)) as f:
+        assert f.get(server.url("/page")).status == 200
+    assert [(url, problem.split()[0]) for url, problem, _ in told] == [
+        (server.url("/page"), "HTTP"), (server.url("/page"), "HTTP")]
+    assert [w for _, _, w in told] == sleeps.calls  # told before each wait, with that wait
+
+
 def test_429_honours_retry_after_seconds(server, sleeps):
     server.routes["/page"] = sequence(
         Response(429, headers={"Retry-After": "2"}), Response(body=b"<p>ok</p>", headers=HTML)
