@@ -18,7 +18,6 @@ from unittest import mock
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction, Tag
 
 from parsers import aupe_courses, cupe_workshops
-from parsers.errors import ParseError
 from parsers.lines import _HIDDEN, Line, _walk, check_depth, looks_like_html
 from schema.models import ParseResult
 

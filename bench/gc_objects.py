@@ -3,7 +3,7 @@
 
     .venv/bin/python -m bench.gc_objects
 """
-import gc, time
+import gc
 from bench import stages
 from normalise.listing import normalise
 from sources import load_sources
