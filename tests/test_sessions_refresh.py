@@ -10,9 +10,11 @@ import pytest
 
 from fetch.client import FetchSettings
 from flows.refresh import refresh
+from report.html import build_report
 from tests.conftest import SAMPLES
 from tests.localserver import LocalServer, Response, local_sources_file
 from tests.test_session_parsers import build, text
+from warehouse.analyst import search
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 FAST = FetchSettings(per_host_delay=0, backoff_base=0.01, attempts=2, connect_timeout=2, read_timeout=5)
@@ -60,6 +62,16 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
         ("Financial Officers", "event page", "Local Executive Training"),
         ("How Bargaining Works", "event page", "Bargaining Program"),
         ("Introduction to Stewarding", "event page", None)]
+    # ... and the courses table, search, the topic comparison and the report show them by name
+    assert q("SELECT title, title_source FROM courses WHERE title_source IN ('event page', 'events listing') ORDER BY 1") == [
+        ("Financial Officers", "event page"), ("How Bargaining Works", "event page"),
+        ("Introduction to Stewarding", "event page")]
+    hits = search(con, "stewarding")
+    assert "Introduction to Stewarding" in [h.title for h in hits]
+    assert q("SELECT count(*) FROM topic_comparison WHERE list_contains(cupe_titles, 'How Bargaining Works')") == [(1,)]
+    report = build_report(con)
+    for name in ("Financial Officers", "How Bargaining Works", "Introduction to Stewarding"):
+        assert name in report, name
     assert q("SELECT event_url FROM sessions WHERE page_kind = 'events listing' AND event_url IS NOT NULL ORDER BY 1") == [
         (site.url("/mrm-union-education/event/1902"),), (site.url("/mrm-union-education/event/2010"),)]
     con.close()

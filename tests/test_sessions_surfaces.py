@@ -11,6 +11,7 @@ import pytest
 from report.sessions import next_sessions, sessions_section, titles
 from tests.test_sessions_warehouse import STEWARD, listing, schema_template  # noqa: F401 (fixture)
 from warehouse.sessions import load_sessions
+from warehouse.titles import resolve_course_titles
 
 TODAY = date.today()
 
@@ -34,6 +35,9 @@ def test_next_session_title_and_report_section(con):
     rows[1] = rows[1].model_copy(update={"title": "Introduction to Stewarding"})
     load_sessions(con, "r1", TODAY, "cupe-events", rows)
     assert con.execute("SELECT count(course_id) FROM sessions").fetchone() == (2,)
+    assert resolve_course_titles(con) == ["c_steward"]  # as the load does, after the sessions
+    assert con.execute("SELECT title, title_source FROM courses").fetchall() == [("Introduction to Stewarding", "event page")]
+    assert resolve_course_titles(con) == []  # nothing to write a second time
     assert next_sessions(con, ["c_steward"]) == {"c_steward": f"{d1}, Yorkton Area Office, Yorkton, Saskatchewan"}
     assert titles(con, ["c_steward"]) == {"c_steward": "Introduction to Stewarding"}
     assert con.execute("SELECT title_source FROM course_titles").fetchone() == ("event page",)
@@ -51,6 +55,7 @@ def test_disagreeing_session_titles_give_no_title(con):
     rows = [rows[0].model_copy(update={"title": "Introduction to Stewarding"}),
             rows[1].model_copy(update={"title": "Stewarding 101"})]
     load_sessions(con, "r1", TODAY, "cupe-events", rows)
+    assert resolve_course_titles(con) == []
     assert con.execute("SELECT title, title_source FROM course_titles").fetchall() == [(None, None)]
 
 

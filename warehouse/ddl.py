@@ -85,7 +85,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("course_id", "VARCHAR NOT NULL", "Stable identifier of the course, derived from provider, programme and the course's normalised title (or description where titles are missing); the same night after night."),
         ("provider", "VARCHAR NOT NULL", "Union offering the course: CUPE or AUPE."),
         ("source", "VARCHAR NOT NULL", "Source the course was read from."),
-        ("title", "VARCHAR", "Course title; null where the page gives none."),
+        ("title", "VARCHAR", "Course title: the catalogue's, else the one its workshop page or its linked sessions give (see title_source); null where no page names the course."),
         ("series", "VARCHAR", "Programme or series; null where none is given."),
         ("description", "VARCHAR", "Description as plain text."),
         ("bullets", "VARCHAR[]", "Bullet points of the description."),
@@ -101,6 +101,7 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("first_seen_at", "TIMESTAMPTZ", "When that run started."),
         ("removed_run", "VARCHAR", "The run that noticed the course had gone; null while it is active (a course that comes back is active again)."),
         ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version (title, series, description, bullets, audience, lengths)."),
+        ("title_source", "VARCHAR CHECK (title_source IN ('catalogue', 'workshop page', 'event page', 'events listing'))", "Where title comes from: 'catalogue' (the catalogue's own), else 'workshop page' (the workshop's own page, linked from the catalogue), else 'event page' or 'events listing' (the one title the course's linked sessions agree on); null when no page names the course. course_history keeps the catalogue's titles only."),
     ]),
     ("course_variants", "Variants: one row per (course, length, delivery mode), with why it was grouped into its course. A removed course keeps the variants it last had. Earlier versions are in variant_history.", [
         ("variant_id", "VARCHAR NOT NULL", "Stable identifier of the variant (course, length, delivery)."),

@@ -49,6 +49,7 @@ from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
 from warehouse.schools import write_schools
 from warehouse.prerequisites import refresh_prerequisites
+from warehouse.titles import resolve_course_titles
 
 
 @dataclass(slots=True)
@@ -402,6 +403,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         for load in loaded:  # after the courses, which the sessions are linked to
             if load.kind == "sessions":
                 load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
+        resolve_course_titles(con)  # after courses and sessions (and before news, which matches titles)
         write_schools(con, loaded)
         write_news(con, loaded)
         refresh_prerequisites(con)

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from grouping.sessions import CourseRef, link_sessions
 from schema.sessions import Session
+from warehouse.titles import AGREED_SESSIONS_SQL
 
 # (column, type, comment)
 SESSION_COLUMNS: list[tuple[str, str, str]] = [
@@ -73,22 +74,15 @@ TRACKED = ("title", "start_date", "end_date", "meetings", "venue", "city", "prov
 
 VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
     ("course_titles",
-     "The title of every current course and where it comes from: the catalogue's own, else the one title its linked sessions agree on (programme prefix stripped).",
-     """WITH s AS (
-            SELECT course_id, title, programme, page_kind FROM sessions
-            WHERE course_id IS NOT NULL AND title IS NOT NULL AND status <> 'cancelled'),
-        agreed AS (
-            SELECT course_id, min(title) AS title, min(programme) AS programme,
-                   CASE WHEN bool_or(page_kind = 'event page') THEN 'event page' ELSE 'events listing' END AS title_source
-            FROM s GROUP BY course_id HAVING count(DISTINCT lower(title)) = 1)
-        SELECT c.course_id, c.provider, coalesce(c.title, a.title) AS title,
-               CASE WHEN c.title IS NOT NULL THEN 'catalogue' ELSE a.title_source END AS title_source,
+     "The title of every current course and where it comes from (courses.title and title_source: the catalogue's own, else its workshop page's, else the one title its linked sessions agree on), with the programme, else the sessions' programme prefix.",
+     f"""WITH agreed AS ({AGREED_SESSIONS_SQL})
+        SELECT c.course_id, c.provider, c.title, c.title_source,
                coalesce(c.series, a.programme) AS programme
         FROM courses c LEFT JOIN agreed a USING (course_id)
         WHERE c.status = 'active'""",
      {"course_id": "The course (courses.course_id).", "provider": "CUPE or AUPE.",
-      "title": "The catalogue's title, else the title its linked sessions agree on; null when neither.",
-      "title_source": "'catalogue', 'event page' or 'events listing'; null when the course has no title.",
+      "title": "courses.title: the catalogue's title, else its workshop page's, else the title its linked sessions agree on; null when none.",
+      "title_source": "'catalogue', 'workshop page', 'event page' or 'events listing'; null when the course has no title.",
       "programme": "The catalogue's programme, else the programme of the sessions' title prefix."}),
     ("upcoming_sessions",
      "Sessions listed now whose first day is today or later, with the course's title, lengths and programme.",
