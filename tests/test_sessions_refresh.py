@@ -5,6 +5,8 @@ the two event pages; the one row describing a course missing from the catalogue 
 completion of LET - Financial Essentials ...") stays unmatched."""
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pytest
 
@@ -81,6 +83,19 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    con.close()
+
+    # The school is announced again for next year: its two workshops are upcoming, by name, linked.
+    year = date.today().year + 1
+    site.routes["/mrm-union-education/event/1902"] = page(build.render(
+        text("cupe-event-school.txt").replace("2019", str(year)), kind="event"))
+    ahead = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert ahead.ok, ahead.failures
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("""SELECT start_date, end_date, title, programme, spaces_available, course_id IS NOT NULL
+                          FROM upcoming_sessions ORDER BY title""").fetchall() == [
+        (date(year, 2, 14), date(year, 2, 17), "How Bargaining Works", "Bargaining Program", 9, True),
+        (date(year, 2, 14), date(year, 2, 17), "Introduction to Stewarding", None, -2, True)]
     con.close()
 
     # The listing shrinks to one row and links to nothing: taken for site drift, nothing is cancelled.
