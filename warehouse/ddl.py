@@ -284,13 +284,13 @@ def _fingerprint() -> str:
     """A hash of every definition ensure_schema applies (tables, keys, views, comments)."""
     import hashlib
 
-    from warehouse import news, prerequisites, schools, sessions
+    from warehouse import news, prerequisites, schools, sessions, workshop_pages
     from warehouse.analyst import ANALYST_DDL
 
     text = repr((TABLES, PRIMARY_KEYS, VIEWS, VIEW_COLUMNS, ANALYST_DDL,
                  sessions.SESSION_COLUMNS, sessions.CHANGE_COLUMNS, sessions.VIEWS,
                  news.NEWS_TABLES, news.NEWS_VIEWS, schools.SCHOOLS, schools.VIEW,
-                 prerequisites.TABLE, prerequisites.VIEW))
+                 prerequisites.TABLE, prerequisites.VIEW, workshop_pages.TABLE))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -347,6 +347,9 @@ def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.prerequisites import ensure_prerequisites_schema
 
     ensure_prerequisites_schema(con)
+    from warehouse.workshop_pages import ensure_workshop_pages_schema
+
+    ensure_workshop_pages_schema(con)
 
 
 def upgrade_table(con: duckdb.DuckDBPyConnection, table: str, cols_sql: str, columns: list[tuple[str, str]]) -> None:

@@ -28,7 +28,7 @@ SESSION_COLUMNS: list[tuple[str, str, str]] = [
     ("source", "VARCHAR", "Source the session was read from ('cupe-events', 'aupe-events')."),
     ("provider", "VARCHAR", "Union offering the session: CUPE or AUPE."),
     ("source_url", "VARCHAR", "URL of the page the session was last read from."),
-    ("page_kind", "VARCHAR", "Kind of page: 'events listing' or 'event page'."),
+    ("page_kind", "VARCHAR", "Kind of page: 'events listing', 'event page' or 'workshop page' (a workshop's own page, read by cupe-workshops)."),
     ("position", "INTEGER", "0-based position of the session on its page."),
     ("title", "VARCHAR", "Workshop title without programme prefix; null where the page gives none."),
     ("title_as_written", "VARCHAR", "The title exactly as the page wrote it ('LET - Financial Essentials')."),
@@ -79,7 +79,8 @@ VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
             WHERE course_id IS NOT NULL AND title IS NOT NULL AND status <> 'cancelled'),
         agreed AS (
             SELECT course_id, min(title) AS title, min(programme) AS programme,
-                   CASE WHEN bool_or(page_kind = 'event page') THEN 'event page' ELSE 'events listing' END AS title_source
+                   CASE WHEN bool_or(page_kind = 'workshop page') THEN 'workshop page'
+                        WHEN bool_or(page_kind = 'event page') THEN 'event page' ELSE 'events listing' END AS title_source
             FROM s GROUP BY course_id HAVING count(DISTINCT lower(title)) = 1)
         SELECT c.course_id, c.provider, coalesce(c.title, a.title) AS title,
                CASE WHEN c.title IS NOT NULL THEN 'catalogue' ELSE a.title_source END AS title_source,
@@ -88,7 +89,7 @@ VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
         WHERE c.status = 'active'""",
      {"course_id": "The course (courses.course_id).", "provider": "CUPE or AUPE.",
       "title": "The catalogue's title, else the title its linked sessions agree on; null when neither.",
-      "title_source": "'catalogue', 'event page' or 'events listing'; null when the course has no title.",
+      "title_source": "'catalogue', 'workshop page', 'event page' or 'events listing'; null when the course has no title.",
       "programme": "The catalogue's programme, else the programme of the sessions' title prefix."}),
     ("upcoming_sessions",
      "Sessions listed now whose first day is today or later, with the course's title, lengths and programme.",
