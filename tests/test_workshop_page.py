@@ -211,3 +211,20 @@ def test_no_description_is_a_block_error_and_no_length_a_parse_error():
     assert "'workshop'" in err.reason and "expected a description" in err.reason and URL in err.reason
     with pytest.raises(ParseError, match="no length line"):
         parse("Just a page about the union.\n", URL)
+
+
+def test_courses_parse_prints_a_workshop_page_and_its_sessions():
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    out = CliRunner().invoke(app, ["parse", str(ROOT / "samples" / "archive" / "cupe-workshops" / "workshop-39.html"),
+                                   "--source", "cupe-workshops"])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    page = rows[0]["workshop_page"]
+    assert (page["workshop_number"], page["title"], page["duration_text"], page["languages"]) == (
+        39, "Financial Officers", "1 day", ["English"])
+    assert [(r["session"]["date_text"], r["session"]["city"]) for r in rows[1:]] == [("March 31 - April 2, 2026", "Fredericton")]
