@@ -21,6 +21,7 @@ what was expected.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from normalise.session_dates import DateLine, DateLineError, looks_like_date_line, parse_date_line
@@ -82,7 +83,7 @@ def is_workshop_page(content: str, url: str) -> bool:
     own = canonical_url(content)
     if workshop_number(url) is not None or workshop_number(own) is not None:
         return True
-    if own is not None or len(_LENGTH_WORDS.findall(content)) > 3:
+    if own is not None or next(islice(_LENGTH_WORDS.finditer(content), 3, None), None) is not None:
         return False  # the page names itself, and not as a workshop; or it holds many blocks
     try:
         lines, _ = page_lines(content, url)
