@@ -80,11 +80,16 @@ def is_workshop_page(content: str, url: str) -> bool:
     """True where the page is a workshop's own page, not the catalogue: by its URL or canonical
     link where either is /workshop/<n>; else by structure (one length line, then a languages
     line or a session's date line below it)."""
-    own = canonical_url(content)
-    if workshop_number(url) is not None or workshop_number(own) is not None:
+    if workshop_number(url) is not None:
         return True
-    if own is not None or next(islice(_LENGTH_WORDS.finditer(content), 3, None), None) is not None:
-        return False  # the page names itself, and not as a workshop; or it holds many blocks
+    head = content[:65536]
+    # The canonical link is read (an HTML parse of the head) only where it can name a workshop page.
+    if _canonical_tag_names_a_workshop(head) and workshop_number(canonical_url(content)) is not None:
+        return True
+    if next(islice(_LENGTH_WORDS.finditer(content), 3, None), None) is not None:
+        return False  # four or more lengths: the catalogue's many blocks
+    if "canonical" in head and canonical_url(content) is not None:
+        return False  # the page names itself, and not as a workshop page
     try:
         lines, _ = page_lines(content, url)
     except ParseError:
@@ -96,6 +101,17 @@ def is_workshop_page(content: str, url: str) -> bool:
     for line in lines[at[0] + 1:at[0] + 6]:
         if languages_of(line.text) is not None or _date_line(line) is not None:
             return True
+    return False
+
+
+def _canonical_tag_names_a_workshop(head: str) -> bool:
+    """Cheap: does a tag that says 'canonical' hold '/workshop/'? (Plain string search, no parse.)"""
+    at = head.find("canonical")
+    while at != -1:
+        tag = head[head.rfind("<", 0, at) + 1: head.find(">", at)]
+        if "/workshop/" in tag:
+            return True
+        at = head.find("canonical", at + 9)
     return False
 
 
