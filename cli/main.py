@@ -131,9 +131,15 @@ def parse(
     parser = get_parser(src.parser)
     page_url = url or src.start_urls[0]
     try:
-        result = parser.parse(text, page_url)
+        result = getattr(parser, "parse_page", parser.parse)(text, page_url)  # a source of several page kinds
     except ParseError as exc:
         _fail(f"{file}: {exc.reason}")
+    from schema.workshop_pages import WorkshopPageResult
+
+    if isinstance(result, WorkshopPageResult):  # a CUPE workshop's own page
+        from cli.workshop_pages import print_workshop_page
+
+        return print_workshop_page(file, src, parser, result)
     if getattr(parser, "KIND", "courses") == "sessions":
         from cli.sessions import print_sessions
 

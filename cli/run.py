@@ -97,6 +97,11 @@ def run_refresh(db_file: Path, *, verbose: bool, **parameters) -> None:
         if s.get("articles") is not None:  # a news source
             typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['articles']} articles")
             continue
+        if "workshop_pages" in s:  # the CUPE catalogue and the workshop pages it links to
+            typer.echo(f"{name}: {s['status']}, {s['pages']} pages ({s['workshop_pages']} workshop pages), "
+                       f"{s['listings']} listings, {s['courses']} courses, {s['sessions']} sessions on workshop pages "
+                       f"({s['linked']} linked to courses), {s['block_errors']} unreadable blocks")
+            continue
         if "sessions" in s:  # a session source
             typer.echo(f"{name}: {s['status']}, {s['pages']} pages, {s['sessions']} sessions, {s['linked']} linked "
                        f"to courses, {s['unmatched']} unmatched, {s['block_errors']} unreadable blocks")

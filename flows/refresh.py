@@ -30,6 +30,7 @@ from fetch.crawl import crawl
 from fetch.hosts import HostGate
 from flows.news import is_news, parse_news_source
 from flows.progress import report
+from flows.workshop_pages import WorkshopPages, workshop_summary
 from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
 from flows.schools import is_school, parse_school_source
 from grouping import group_listings
@@ -126,12 +127,18 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     """Parse, normalise, check and group one source's pages."""
     parser = get_parser(source.parser)
     prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
+    read = getattr(parser, "parse_page", parser.parse)  # a source of several page kinds tells them apart
+    workshops = WorkshopPages() if hasattr(parser, "parse_page") else None
     batches, errors, page_rows = [], [], []
     for page in pages:  # page by page into columns: no source's listings live as models
         try:
-            result = parser.parse(page.text, page.url)
+            result = read(page.text, page.url)
         except ParseError as exc:
             raise SourceFailed(f"{source.name}: {exc.url}: could not parse the page: {exc.reason}") from exc
+        if workshops is not None and workshops.take(result):  # a workshop's own page: no listings
+            page_rows.append({**page.row(), "n_listings": 0})
+            report("parse", source.name)
+            continue
         batches.append(normalise_batch(result.listings, provider=source.provider, source=source.name,
                                        conventions=source.conventions, prefixes=prefixes))
         errors.extend(result.errors)
@@ -143,12 +150,14 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
                             min_listings_ratio=source.min_listings_ratio,
                             max_unreadable_share=source.max_unreadable_share)
     if problem and not force:
+        errors = errors + (workshops.errors if workshops is not None else [])
         load = SourceLoad(source=source.name, status="failed", pages=page_rows, errors=errors,
                           message=f"{source.name}: {where}: {problem} (nothing loaded; `courses refresh --force` loads it anyway)")
         return load
     grouping = group_listings(listings)
-    return SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
+    load = SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)
+    return workshops.finish(load, source, prefixes) if workshops is not None else load
 
 
 @task(cache_policy=NO_CACHE)
@@ -273,6 +282,8 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
     for load in loads:
         if load.kind == "sessions" and load.status == "loaded":
             summary.sources[load.source].update(session_summary(db_path, run.run_id, load.source))
+        if load.workshop_pages is not None and load.status == "loaded":
+            summary.sources[load.source].update(workshop_summary(db_path, run.run_id, load.source))
     summary.status = run.status
     create_markdown_artifact(markdown=_markdown(summary), key="refresh-summary",
                              description=f"Refresh {run.run_id}: {run.status}")

@@ -16,6 +16,10 @@ A heading that names a programme (not right after a length line) sets the progra
 for the blocks below it, until a heading of its level or above names something else.
 A text capture's footer is found by structure: the run of short lines after a blank
 line at the end of the last block. Every length line gives a listing or a block error.
+
+The source also reads each workshop's own page (``/mrm-union-education/workshop/<n>``, the
+catalogue's title links; ``find_links``): ``parse_page`` tells the two apart and hands a
+workshop page to ``parsers.cupe_workshop_page``.
 """
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ from bisect import bisect_right
 from urllib.parse import urljoin
 
 from normalise.duration import Duration, parse_duration
-from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, canonical_url, page_lines
+from parsers.errors import ParseError
+from parsers.lines import (BLANK, BULLET, HEADING, TEXT, Line, _safe, canonical_url, looks_like_html,
+                           next_page_urls, page_lines)
 from schema.models import BlockError, ParseResult, RawListing
 
 PROGRAMMES = {
@@ -63,6 +69,40 @@ _SPLIT = re.compile(r"\s*[,;|/]\s*")
 _TRAILING_MODE = re.compile(r"\s*(\((?:OLS|online|in[- ]person)\))\s*$", re.IGNORECASE)
 _SMALL = {"&", "and", "of", "the", "for", "in", "on"}
 _MAX_FOOTER_LINE = 60
+# A workshop's own page, linked from its catalogue block's title.
+_WORKSHOP_LINK = re.compile(r"^(?:https?://(?:www\.)?cupe\.ca)?/mrm-union-education/workshop/\d+/?$")
+
+
+def find_links(content: str) -> list[str]:
+    """Pages to fetch next from a page of this source: the catalogue's next pages, and the workshop
+    pages its titles link to (``/mrm-union-education/workshop/<n>``, relative or on cupe.ca: the
+    fetcher's allowed hosts would refuse any other host, failing the source)."""
+    urls = list(next_page_urls(content))
+    if not looks_like_html(content) or not _safe(content):
+        return urls
+    from selectolax.lexbor import LexborHTMLParser
+
+    for node in LexborHTMLParser(content).css("a[href]"):
+        href = (node.attributes.get("href") or "").strip()
+        if _WORKSHOP_LINK.match(href.split("#")[0]) and href not in urls:
+            urls.append(href)
+    return urls
+
+
+def parse_page(content: str, url: str):
+    """Any page of this source: the catalogue (a ParseResult) or a workshop's own page (a
+    schema.workshop_pages.WorkshopPageResult, whose unreadable page is a block error naming it)."""
+    from parsers import cupe_workshop_page
+    from schema.workshop_pages import WorkshopPageResult
+
+    if not cupe_workshop_page.is_workshop_page(content, url):
+        return parse(content, url)
+    try:
+        return cupe_workshop_page.parse(content, url)
+    except ParseError as exc:
+        return WorkshopPageResult(page=None, errors=[BlockError(
+            source_url=url, position=0, raw_text=content[:2000],
+            reason=f"workshop page {url}, block 'page': {exc.reason}")])
 
 
 def _length_of(line: Line) -> tuple[Duration, str | None] | None:

@@ -72,7 +72,7 @@ def test_refresh_from_archive_and_a_failing_refresh(tmp_path, prefect_server):
     env = {"PREFECT_HOME": str(tmp_path / "prefect"), **prefect_server.client_env()}
     out = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), env=env)
     assert out.returncode == 0, out.stderr
-    assert "cupe-workshops: loaded, 1 pages, 84 listings, 78 courses" in out.stdout
+    assert "cupe-workshops: loaded, 4 pages (3 workshop pages), 84 listings, 78 courses" in out.stdout
     before = db.read_bytes()
     missing = tmp_path / "nothing"
     (missing / "cupe-workshops").mkdir(parents=True)

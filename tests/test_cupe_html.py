@@ -19,8 +19,12 @@ def test_html_matches_text(seed_text, cupe_html):
 def test_titles_added_where_the_html_has_them(cupe_html):
     html, _ = listings_of(cupe_html, "cupe-workshops", CUPE_URL)
     titled = [l for l in html if l.title_as_written]
-    assert len(titled) == 1
-    (fe,) = titled
+    # the three titles samples/README.md lists, in page order, each linked to its workshop page
+    assert [(l.title_as_written, l.link) for l in titled] == [
+        ("Introduction to Stewarding", "https://cupe.ca/mrm-union-education/workshop/12"),
+        ("LET - Financial Essentials", "https://cupe.ca/mrm-union-education/workshop/38"),
+        ("LET - Financial Officers", "https://cupe.ca/mrm-union-education/workshop/39")]
+    fe = titled[1]
     assert fe.title_as_written == "LET - Financial Essentials"
     assert fe.title == "Financial Essentials"
     assert fe.series == "Local Executive Training"

@@ -106,7 +106,7 @@ def test_reparse_after_a_replay_and_a_failed_reparse_records_nothing(courses, tm
     assert courses("refresh", "--from-archive", "samples/archive", "--db", str(db)).exit_code == 0
     again = courses("refresh", "--reparse", "--db", str(db), "--archive-dir", str(tmp_path / "archive"))
     assert again.exit_code == 0, again.output
-    assert "cupe-workshops: loaded, 1 pages, 84 listings, 78 courses" in again.stdout
+    assert "cupe-workshops: loaded, 4 pages (3 workshop pages), 84 listings, 78 courses" in again.stdout
 
     # A replay from a folder that is gone afterwards: the reparse fails, and is not the latest run.
     copy = tmp_path / "copy"

@@ -650,10 +650,12 @@ def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_p
     """Through the refresh flow: the page deadline comes from the sources file, the budget is the run's."""
     from flows.refresh import refresh
     from tests.conftest import SAMPLES
+    from tests.helpers import without_workshop_links
     from tests.localserver import local_sources_file
 
     with LocalServer() as srv:
-        srv.routes["/cupe"] = Response(body=(SAMPLES / "cupe-workshops" / "workshops.html").read_bytes(), headers=HTML)
+        catalogue = without_workshop_links((SAMPLES / "cupe-workshops" / "workshops.html").read_text(encoding="utf-8"))
+        srv.routes["/cupe"] = Response(body=catalogue.encode(), headers=HTML)  # the catalogue alone
         srv.routes["/aupe"] = replace(TRICKLE, body=b"<p>" + b"x" * 993 + b"</p>")  # 50 s at this pace
         src = local_sources_file(tmp_path / "s.toml", {"cupe-workshops": srv.url("/cupe"),
                                                        "aupe-courses": srv.url("/aupe")})

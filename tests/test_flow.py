@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.helpers import serve_workshop_pages
+
 from fetch.client import FetchSettings
 from flows.refresh import refresh
 from tests.conftest import SAMPLES
@@ -32,6 +34,7 @@ def site():
     with LocalServer() as srv:
         srv.routes[CUPE_PATH] = html(SAMPLES / "cupe-workshops" / "workshops.html")
         srv.routes[AUPE_PATH] = html(SAMPLES / "aupe-courses" / "courses.html")
+        serve_workshop_pages(srv)  # the pages its titles link to
         yield srv
 
 
@@ -41,20 +44,24 @@ def test_refresh_against_local_server(tmp_path, site):
                       archive_dir=str(tmp_path / "archive"), fetch_settings=FAST)
     assert summary.status == "succeeded", summary.failures
     con = duckdb.connect(str(db), read_only=True)
-    q = lambda sql: con.execute(sql).fetchall()
+    q = lambda sql, *p: con.execute(sql, list(p)).fetchall()  # noqa: E731
     assert q("SELECT source, count(*) FROM listings GROUP BY 1 ORDER BY 1") == [("aupe-courses", 9), ("cupe-workshops", 84)]
     assert q("SELECT provider, count(*) FROM courses GROUP BY 1 ORDER BY 1") == [("AUPE", 9), ("CUPE", 78)]
     assert q("SELECT count(*) FROM course_variants") == [(93,)]
-    assert q("SELECT status, mode, n_pages, n_listings FROM runs") == [("succeeded", "fetch", 2, 93)]
+    # the two catalogues, and the three workshop pages the CUPE catalogue's titles link to
+    assert q("SELECT status, mode, n_pages, n_listings FROM runs") == [("succeeded", "fetch", 5, 93)]
     # Pages are recorded with the hash of what the server sent, and archived raw.
     cupe_bytes = (SAMPLES / "cupe-workshops" / "workshops.html").read_bytes()
-    (url, h, path, status, n) = q("SELECT url, content_hash, archive_path, status_code, n_listings FROM pages WHERE source='cupe-workshops'")[0]
+    (url, h, path, status, n) = q("SELECT url, content_hash, archive_path, status_code, n_listings FROM pages WHERE url = ?", site.url(CUPE_PATH))[0]
     assert url == site.url(CUPE_PATH) and status == 200 and n == 84
     assert h == hashlib.sha256(cupe_bytes).hexdigest()
     assert (tmp_path / "archive" / path).exists()
     # What the page holds is what the table holds.
-    assert q("SELECT title, series, duration_hours, link FROM listings WHERE title IS NOT NULL AND source='cupe-workshops'") == [
-        ("Financial Essentials", "Local Executive Training", 7.0, "https://cupe.ca/mrm-union-education/workshop/38")]
+    assert q("SELECT title, series, duration_hours, link FROM listings WHERE title IS NOT NULL AND source='cupe-workshops' "
+             "ORDER BY link") == [
+        ("Introduction to Stewarding", None, 9.0, "https://cupe.ca/mrm-union-education/workshop/12"),
+        ("Financial Essentials", "Local Executive Training", 7.0, "https://cupe.ca/mrm-union-education/workshop/38"),
+        ("Financial Officers", "Local Executive Training", 7.0, "https://cupe.ca/mrm-union-education/workshop/39")]
     assert q("SELECT duration_text, availability FROM listings WHERE title LIKE 'Labour History%'") == [("2 days", "Currently not available")]
     assert q("SELECT count(*) FROM multi_length_courses") == [(4,)]
     con.close()
@@ -101,7 +108,7 @@ def test_replay_of_the_shipped_samples(tmp_path):
     assert con.execute("SELECT DISTINCT source_url FROM listings ORDER BY 1").fetchall() == [
         ("https://aupe.org/training/courses",), (school + "2020.html",), (school + "2023.html",),
         (school + "2025.html",), (school + "course-descriptions-and-prerequisites.html",),
-        ("https://cupe.ca/mrm-union-education/workshops",)]
+        ("https://cupe.ca/mrm-union-education/workshops#workshops.html",)]  # one of the source's four files
     assert con.execute("SELECT article_url, title FROM news_articles").fetchall() == [
         ("https://www.aupe.org/news/direct-impact/power-education", "Power in education")]
     con.close()

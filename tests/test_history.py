@@ -8,12 +8,14 @@ from flows.progress import set_reporter
 from flows.refresh import refresh
 from flows.schedule import nightly_deployment
 from tests.conftest import SAMPLES
+from tests.helpers import without_workshop_links
 from tests.localserver import LocalServer, Response
 from tests.test_flow import AUPE_PATH, CUPE_PATH, FAST, sources_file
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-V1 = (SAMPLES / "cupe-workshops" / "workshops.html").read_text(encoding="utf-8")
+# The catalogue alone: its links to workshop pages (tests/test_workshop_pages_refresh.py) taken out.
+V1 = without_workshop_links((SAMPLES / "cupe-workshops" / "workshops.html").read_text(encoding="utf-8"))
 AUPE = (SAMPLES / "aupe-courses" / "courses.html").read_bytes()
 REMOVED = "This module is an opportunity for stewards to learn more about current issues."
 STRUCTURE = "Learn about CUPE structure and about the values and principles of the labour movement."

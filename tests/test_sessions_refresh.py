@@ -5,6 +5,7 @@ the two event pages; the one row describing a course missing from the catalogue 
 completion of LET - Financial Essentials ...") stays unmatched."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import duckdb
@@ -14,6 +15,7 @@ from fetch.client import FetchSettings
 from flows.refresh import refresh
 from report.html import build_report
 from tests.conftest import SAMPLES
+from tests.helpers import serve_workshop_pages
 from tests.localserver import LocalServer, Response, local_sources_file
 from tests.test_session_parsers import build, text
 from warehouse.analyst import search
@@ -30,9 +32,13 @@ def page(body: str) -> Response:
 @pytest.fixture
 def site():
     with LocalServer() as srv:
-        srv.routes["/mrm-union-education/workshops"] = Response(
-            body=(SAMPLES / "cupe-workshops" / "workshops.html").read_bytes(),
-            headers={"Content-Type": "text/html; charset=utf-8"})
+        # The catalogue with one title (Financial Essentials, linked to its workshop page): the
+        # courses the event pages name stay untitled there, as in the seed capture.
+        catalogue = re.sub(r'<h3 class="workshop-title"><a href="/mrm-union-education/workshop/(?:39|12)">.*?</a></h3>\n?',
+                           "", (SAMPLES / "cupe-workshops" / "workshops.html").read_text(encoding="utf-8"))
+        assert catalogue.count('class="workshop-title"') == 1
+        srv.routes["/mrm-union-education/workshops"] = page(catalogue)
+        serve_workshop_pages(srv)
         listing = build.render(text("cupe-events-page0.txt"), kind="listing", next_url=f"{EVENTS}?page=1")
         # two rows link to the event pages, as the live listing's titles do
         listing = listing.replace('<h3 class="event-title">LET - Financial Essentials</h3>',
@@ -56,7 +62,9 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     assert (s["pages"], s["sessions"], s["linked"], s["unmatched"]) == (4, 11, 10, 1)
     con = duckdb.connect(str(db), read_only=True)
     q = lambda sql: con.execute(sql).fetchall()
-    assert q("SELECT page_kind, count(*) FROM sessions GROUP BY 1 ORDER BY 1") == [("event page", 4), ("events listing", 7)]
+    # ... and the two sessions on Financial Essentials' own workshop page (read by cupe-workshops)
+    assert q("SELECT page_kind, count(*) FROM sessions GROUP BY 1 ORDER BY 1") == [
+        ("event page", 4), ("events listing", 7), ("workshop page", 2)]
     assert q("SELECT description LIKE 'Following the completion of LET - Financial Essentials, %' FROM sessions WHERE course_id IS NULL") == [
         (True,)]
     # the event pages name three untitled catalogue workshops; the fourth (Financial Essentials) has its own title
@@ -82,7 +90,7 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     assert again.ok and again.sources["cupe-events"]["status"] == "unchanged"
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
-    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (13,)  # 11 + 2
     con.close()
 
     # The school is announced again for next year: its two workshops are upcoming, by name, linked.
@@ -106,6 +114,6 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     assert drift.sources["cupe-events"]["status"] == "failed"
     assert "1 sessions, fewer than 50% of the 11 of the last good run" in drift.failures[0]
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (11,)
+    assert con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone() == (13,)  # 11 + 2
     assert con.execute("SELECT count(*) FROM session_changes WHERE kind = 'cancelled'").fetchone() == (0,)
     con.close()

@@ -102,6 +102,8 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("removed_run", "VARCHAR", "The run that noticed the course had gone; null while it is active (a course that comes back is active again)."),
         ("content_hash", "VARCHAR", "Hash of the fields whose change makes a new version (title, series, description, bullets, audience, lengths)."),
         ("title_source", "VARCHAR CHECK (title_source IN ('catalogue', 'workshop page', 'event page', 'events listing'))", "Where title comes from: 'catalogue' (the catalogue's own), else 'workshop page' (the workshop's own page, linked from the catalogue), else 'event page' or 'events listing' (the one title the course's linked sessions agree on); null when no page names the course. course_history keeps the catalogue's titles only."),
+        ("languages", "VARCHAR[]", "Languages the course is given in, from its workshop page (['English', 'French']); null where no page says."),
+        ("workshop_url", "VARCHAR", "The course's own workshop page (workshop_pages.workshop_url), where its catalogue listing links to one."),
     ]),
     ("course_variants", "Variants: one row per (course, length, delivery mode), with why it was grouped into its course. A removed course keeps the variants it last had. Earlier versions are in variant_history.", [
         ("variant_id", "VARCHAR NOT NULL", "Stable identifier of the variant (course, length, delivery)."),
@@ -285,13 +287,13 @@ def _fingerprint() -> str:
     """A hash of every definition ensure_schema applies (tables, keys, views, comments)."""
     import hashlib
 
-    from warehouse import news, prerequisites, schools, sessions
+    from warehouse import news, prerequisites, schools, sessions, workshop_pages
     from warehouse.analyst import ANALYST_DDL
 
     text = repr((TABLES, PRIMARY_KEYS, VIEWS, VIEW_COLUMNS, ANALYST_DDL,
                  sessions.SESSION_COLUMNS, sessions.CHANGE_COLUMNS, sessions.VIEWS,
                  news.NEWS_TABLES, news.NEWS_VIEWS, schools.SCHOOLS, schools.VIEW,
-                 prerequisites.TABLE, prerequisites.VIEW))
+                 prerequisites.TABLE, prerequisites.VIEW, workshop_pages.TABLE))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -348,6 +350,9 @@ def _apply_definitions(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.prerequisites import ensure_prerequisites_schema
 
     ensure_prerequisites_schema(con)
+    from warehouse.workshop_pages import ensure_workshop_pages_schema
+
+    ensure_workshop_pages_schema(con)
 
 
 def upgrade_table(con: duckdb.DuckDBPyConnection, table: str, cols_sql: str, columns: list[tuple[str, str]]) -> None:

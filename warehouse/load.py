@@ -48,6 +48,7 @@ from warehouse.ddl import columns, definitions_current, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
 from warehouse.schools import write_schools
+from warehouse.workshop_pages import write_workshop_pages
 from warehouse.prerequisites import refresh_prerequisites
 from warehouse.titles import resolve_course_titles
 
@@ -68,6 +69,7 @@ class SourceLoad:
     session_counts: dict = field(default_factory=dict)  # filled by the load: sessions, linked, unmatched, cancelled
     articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
     schools: list[dict] | None = None  # a school source's schools rows (warehouse/schools.py)
+    workshop_pages: list[dict] | None = None  # CUPE workshop pages' rows (warehouse/workshop_pages.py)
 
 
 @dataclass(slots=True)
@@ -403,6 +405,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         for load in loaded:  # after the courses, which the sessions are linked to
             if load.kind == "sessions":
                 load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
+        write_workshop_pages(con, run.run_id, run.started_at.date(), loaded)  # after the courses they link to
         resolve_course_titles(con)  # after courses and sessions (and before news, which matches titles)
         write_schools(con, loaded)
         write_news(con, loaded)

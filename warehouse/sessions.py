@@ -29,7 +29,7 @@ SESSION_COLUMNS: list[tuple[str, str, str]] = [
     ("source", "VARCHAR", "Source the session was read from ('cupe-events', 'aupe-events')."),
     ("provider", "VARCHAR", "Union offering the session: CUPE or AUPE."),
     ("source_url", "VARCHAR", "URL of the page the session was last read from."),
-    ("page_kind", "VARCHAR", "Kind of page: 'events listing' or 'event page'."),
+    ("page_kind", "VARCHAR", "Kind of page: 'events listing', 'event page' or 'workshop page' (a workshop's own page, read by cupe-workshops)."),
     ("position", "INTEGER", "0-based position of the session on its page."),
     ("title", "VARCHAR", "Workshop title without programme prefix; null where the page gives none."),
     ("title_as_written", "VARCHAR", "The title exactly as the page wrote it ('LET - Financial Essentials')."),

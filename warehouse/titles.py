@@ -11,6 +11,7 @@ this order,
 
 Run inside the load's transaction, after courses and sessions are written, on every load: a
 course whose catalogue text changed is re-inserted without a title and gets it back here.
+The same step gives a course the URL and languages of its workshop page.
 Only rows whose title or source differ are updated, and the topics of those courses are
 recomputed (they read the title). ``course_history`` keeps the catalogue's own titles.
 """
@@ -46,9 +47,27 @@ def _workshop_titles_sql(con: duckdb.DuckDBPyConnection) -> str:
               GROUP BY course_id HAVING count(DISTINCT lower(title)) = 1"""
 
 
+def _fill_from_workshop_pages(con: duckdb.DuckDBPyConnection) -> None:
+    """``courses.workshop_url``/``languages`` from the active workshop page linked to each course
+    (null where none is); only rows that differ are written."""
+    if not _has_table(con, "workshop_pages"):
+        return
+    desired = """
+        SELECT c.course_id, w.workshop_url, w.languages
+        FROM courses c LEFT JOIN (
+            SELECT course_id, min(workshop_url) AS workshop_url, first(languages ORDER BY workshop_url) AS languages
+            FROM workshop_pages WHERE course_id IS NOT NULL AND status = 'active' GROUP BY course_id) w USING (course_id)"""
+    con.execute(f"""
+        UPDATE courses SET workshop_url = d.workshop_url, languages = d.languages
+        FROM ({desired}) d
+        WHERE courses.course_id = d.course_id
+          AND (courses.workshop_url IS DISTINCT FROM d.workshop_url OR courses.languages IS DISTINCT FROM d.languages)""")
+
+
 def resolve_course_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Set ``courses.title``/``title_source`` as described above; the ids of the courses
-    whose title changed."""
+    """Set ``courses.title``/``title_source`` as described above, and ``workshop_url``/``languages``
+    from the workshop pages; the ids of the courses whose title changed."""
+    _fill_from_workshop_pages(con)
     sessions_sql = AGREED_SESSIONS_SQL if _has_table(con, "sessions") else \
         "SELECT NULL::VARCHAR AS course_id, NULL::VARCHAR AS title, NULL::VARCHAR AS programme, " \
         "NULL::VARCHAR AS title_source WHERE false"

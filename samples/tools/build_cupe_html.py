@@ -29,6 +29,15 @@ KNOWN_TITLES = {
         "LET - Financial Essentials",
         "/mrm-union-education/workshop/38",
     ),
+    # SITES.md names these two on event pages; their workshop numbers are guesses.
+    "Once secretary-treasurers and trustees complete": (
+        "LET - Financial Officers",
+        "/mrm-union-education/workshop/39",
+    ),
+    "What does a CUPE steward do?": (
+        "Introduction to Stewarding",
+        "/mrm-union-education/workshop/12",
+    ),
 }
 
 COMMENT = (

@@ -1,0 +1,143 @@
+"""CUPE workshop pages through the real flow: real HTTP on loopback, a real DuckDB file, a real
+Prefect flow run. The sample catalogue's titles link to /workshop/38, /39 and /12; the refresh
+follows them, fills workshop_pages and sessions, and changes no course id.
+
+Expected values, counted by hand on samples/text/cupe-workshop-{38,39,12}.txt: 3 workshop pages;
+4 sessions (38: March 23 - 24, 2026 in Fredericton and Nov 22, 2025 in Yorkton; 39: March 31 -
+April 2, 2026 in Fredericton; 12: November 24 - 25, 2025 in Regina); 38 is given in English and
+French, 39 and 12 in English; 38 and 39 are "1 day" of Local Executive Training, 12 is "9 hours"
+with no programme line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pytest
+
+from flows.refresh import refresh
+from tests.conftest import SAMPLES
+from tests.helpers import WORKSHOP_PAGES
+from tests.localserver import LocalServer, local_sources_file
+from tests.test_flow import CUPE_PATH, FAST
+from tests.test_history import conditional
+
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+CATALOGUE = (SAMPLES / "cupe-workshops" / "workshops.html").read_bytes()
+LIVE = "https://cupe.ca/mrm-union-education/workshop/"
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The catalogue and the three workshop pages, each answering 304 to its own ETag."""
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = conditional(CATALOGUE, '"cat"')
+        for number, name in WORKSHOP_PAGES.items():
+            srv.routes[f"/mrm-union-education/workshop/{number}"] = conditional(
+                (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
+        yield srv
+
+
+def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site):
+    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url(CUPE_PATH)}, max_pages=10)
+    db = tmp_path / "c.duckdb"
+    first = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert first.ok, first.failures
+    s = first.sources["cupe-workshops"]
+    assert (s["pages"], s["workshop_pages"], s["listings"], s["sessions"], s["linked"], s["block_errors"]) == (
+        4, 3, 84, 4, 4, 0)
+    con = duckdb.connect(str(db), read_only=True)
+    q = lambda sql, *p: con.execute(sql, list(p)).fetchall()  # noqa: E731
+    # Each page names the course whose catalogue title links to it (looked up here by that title).
+    assert q("""SELECT w.workshop_number, w.title, c.title, w.programme, w.duration_text, w.languages, w.n_sessions,
+                       w.status, w.first_seen_run = w.last_seen_run
+                FROM workshop_pages w JOIN courses c USING (course_id) ORDER BY 1""") == [
+        (12, "Introduction to Stewarding", "Introduction to Stewarding", None, "9 hours", ["English"], 1, "active", True),
+        (38, "Financial Essentials", "Financial Essentials", "Local Executive Training", "1 day", ["English", "French"], 2,
+         "active", True),
+        (39, "Financial Officers", "Financial Officers", "Local Executive Training", "1 day", ["English"], 1, "active", True)]
+    assert q("SELECT workshop_url FROM workshop_pages ORDER BY workshop_number") == [
+        (LIVE + "12",), (LIVE + "38",), (LIVE + "39",)]
+    # ... and give their courses the workshop URL and languages (samples/text/cupe-workshop-*.txt)
+    assert q("SELECT title, title_source, languages, workshop_url FROM courses WHERE workshop_url IS NOT NULL ORDER BY 1") == [
+        ("Financial Essentials", "catalogue", ["English", "French"], LIVE + "38"),
+        ("Financial Officers", "catalogue", ["English"], LIVE + "39"),
+        ("Introduction to Stewarding", "catalogue", ["English"], LIVE + "12")]
+    assert q("SELECT notes, bullets[1] FROM workshop_pages WHERE workshop_number = 12") == [
+        (["NOTE: See more Stewarding courses under the Steward Learning Series."], "investigating workplace problems;")]
+    # Sessions: on the page of their workshop, linked to its course by the link.
+    assert q("""SELECT s.start_date, s.end_date, s.city, s.province, c.title, s.match_method, s.match_score, s.page_kind
+                FROM sessions s JOIN courses c USING (course_id) ORDER BY 1""") == [
+        (dt.date(2025, 11, 22), dt.date(2025, 11, 22), "Yorkton", "Saskatchewan", "Financial Essentials", "workshop link", 100.0, "workshop page"),
+        (dt.date(2025, 11, 24), dt.date(2025, 11, 25), "Regina", "Saskatchewan", "Introduction to Stewarding", "workshop link", 100.0, "workshop page"),
+        (dt.date(2026, 3, 23), dt.date(2026, 3, 24), "Fredericton", "New Brunswick", "Financial Essentials", "workshop link", 100.0, "workshop page"),
+        (dt.date(2026, 3, 31), dt.date(2026, 4, 2), "Fredericton", "New Brunswick", "Financial Officers", "workshop link", 100.0, "workshop page")]
+    assert q("SELECT count(*) FROM sessions WHERE course_id IS NULL") == [(0,)]
+    with_pages = q("SELECT course_id, title, content_hash FROM courses ORDER BY 1")
+    listings = q("SELECT listing_id, course_id, variant_id FROM listings ORDER BY 1")
+    assert q("SELECT count(*), count(*) FILTER (WHERE n_listings = 0) FROM pages WHERE run_id = ?", first.run_id) == [(4, 3)]
+    con.close()
+
+    # The same catalogue without its workshop pages (replayed alone): the very same courses and listings.
+    alone = tmp_path / "alone"
+    (alone / "cupe-workshops").mkdir(parents=True)
+    shutil.copy(SAMPLES / "cupe-workshops" / "workshops.html", alone / "cupe-workshops" / "workshops.html")
+    plain_db = tmp_path / "plain.duckdb"
+    plain = refresh(db_path=str(plain_db), sources_file=str(src), from_archive=str(alone))
+    assert plain.ok and plain.sources["cupe-workshops"]["workshop_pages"] == 0
+    con = duckdb.connect(str(plain_db), read_only=True)
+    assert con.execute("SELECT course_id, title, content_hash FROM courses ORDER BY 1").fetchall() == with_pages
+    assert con.execute("SELECT listing_id, course_id, variant_id FROM listings ORDER BY 1").fetchall() == listings
+    con.close()
+
+    # The next night: every page answers 304, nothing is parsed or written but the run's record.
+    hits = len(site.requests)
+    again = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert again.ok and again.sources["cupe-workshops"]["status"] == "unchanged"
+    assert sorted(r.path for r in site.requests[hits:] if r.path != "/robots.txt") == sorted(
+        [CUPE_PATH] + [f"/mrm-union-education/workshop/{n}" for n in WORKSHOP_PAGES])
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE status_code = 304 AND unchanged) FROM pages "
+                       "WHERE run_id = ?", [again.run_id]).fetchall() == [(4, 4)]
+    assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM workshop_pages WHERE last_seen_run = ?", [first.run_id]).fetchone() == (3,)
+    con.close()
+
+    # --reparse reads the four pages back from the archive: the same rows, seen by the new run.
+    reparsed = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), reparse=True)
+    assert reparsed.ok, reparsed.failures
+    assert reparsed.sources["cupe-workshops"]["workshop_pages"] == 3
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT course_id, title, content_hash FROM courses ORDER BY 1").fetchall() == with_pages
+    assert con.execute("SELECT workshop_number, first_seen_run, last_seen_run FROM workshop_pages ORDER BY 1").fetchall() == [
+        (n, first.run_id, reparsed.run_id) for n in (12, 38, 39)]
+    assert con.execute("SELECT count(*) FROM sessions WHERE last_seen_run = ? AND match_method = 'workshop link'",
+                       [reparsed.run_id]).fetchone() == (4,)
+    con.close()
+
+
+def test_a_workshop_page_no_longer_linked_is_marked_removed_and_its_sessions_leave(tmp_path):
+    """The catalogue drops its link to /workshop/39: the page is marked removed, its session leaves."""
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = conditional(CATALOGUE, '"cat"')
+        for number, name in WORKSHOP_PAGES.items():
+            srv.routes[f"/mrm-union-education/workshop/{number}"] = conditional(
+                (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
+        src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url(CUPE_PATH)}, max_pages=10)
+        db = tmp_path / "c.duckdb"
+        assert refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST).ok
+        unlinked = CATALOGUE.replace(b'<a href="/mrm-union-education/workshop/39">LET - Financial Officers</a>',
+                                     b"LET - Financial Officers")
+        assert unlinked != CATALOGUE
+        srv.routes[CUPE_PATH] = conditional(unlinked, '"cat2"')
+        second = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert second.ok, second.failures
+    assert second.sources["cupe-workshops"]["workshop_pages"] == 2
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT workshop_number, status FROM workshop_pages ORDER BY 1").fetchall() == [
+        (12, "active"), (38, "active"), (39, "removed")]
+    # its one session (March 31, 2026) began before today: removed, not cancelled
+    assert con.execute("""SELECT s.start_date, s.status FROM sessions s JOIN session_changes c USING (session_id)
+                          WHERE c.run_id = ?""", [second.run_id]).fetchall() == [(dt.date(2026, 3, 31), "removed")]
+    con.close()
