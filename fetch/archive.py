@@ -40,6 +40,11 @@ class PageRecord:
     unchanged: bool = False  # the same as in the previous run (HTTP 304 or same content hash)
     requested_url: str | None = None  # the URL asked for, where a redirect led to ``url``
 
+    @property
+    def gone(self) -> bool:
+        """A linked page that answered 404 or 410 (fetch.crawl): no text to parse."""
+        return self.status_code in (404, 410) and not self.text
+
     def row(self) -> dict:
         """The page's row in the warehouse's pages table."""
         return {

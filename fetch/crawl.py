@@ -3,14 +3,22 @@
 Each fetched page is archived raw before it is handed on. Where the previous run
 saw a page, the request is conditional (ETag / Last-Modified); a 304, or the
 same bytes again, marks the page unchanged and its text comes from the archive.
+
+A start URL that fails fails the source. A page reached by a link (a next page, a workshop
+or event page) that answers 404 or 410 is kept as a record with that status and no text: the
+site has a dead link, and the source's other pages still load.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin
 
 from fetch.archive import ArchiveError, PageRecord, read_stored, store
+from fetch.errors import FetchError
+
+GONE = (404, 410)  # a linked page answering these is left out of the run, not a failure of the source
 
 
 def crawl(
@@ -34,7 +42,20 @@ def crawl(
         if url in seen:
             continue
         seen.add(url)
-        record = _fetch_one(source_name, url, fetcher, archive_root, _previous_of(previous, url))
+        try:
+            record = _fetch_one(source_name, url, fetcher, archive_root, _previous_of(previous, url))
+        except FetchError as exc:
+            if url in start_urls or exc.status not in GONE:
+                raise
+            # A page a link led to is gone: the source's other pages still load, and the parse
+            # reports it as a block error naming the page (PageRecord.gone).
+            record = PageRecord(source=source_name, url=url, text="", content_hash="", encoding="",
+                                content_type="", archive_path=None, fetched_at=datetime.now(timezone.utc),
+                                status_code=exc.status)
+            pages.append(record)
+            if on_page:
+                on_page(record)
+            continue
         pages.append(record)
         if on_page:
             on_page(record)

@@ -34,7 +34,7 @@ from flows.workshop_pages import WorkshopPages, workshop_summary
 from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
 from flows.schools import is_school, parse_school_source
 from grouping import group_listings
-from normalise.checks import drift_problem
+from normalise.checks import drift_problem, gone_page_error
 from normalise.listing import normalise_batch
 from schema.batch import ListingBatch
 from parsers import ParseError, get_parser
@@ -131,6 +131,11 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     workshops = WorkshopPages() if hasattr(parser, "parse_page") else None
     batches, errors, page_rows = [], [], []
     for page in pages:  # page by page into columns: no source's listings live as models
+        if page.gone:
+            errors.append(gone_page_error(page.url, page.status_code))
+            page_rows.append({**page.row(), "n_listings": 0})
+            report("parse", source.name)
+            continue
         try:
             result = read(page.text, page.url)
         except ParseError as exc:

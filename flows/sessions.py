@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from fetch.archive import PageRecord
 from flows.progress import report
-from normalise.checks import drift_problem
+from normalise.checks import drift_problem, gone_page_error
 from normalise.sessions import merge_listing_rows, to_sessions
 from parsers import ParseError, get_parser
 from sources import Source
@@ -47,6 +47,11 @@ def parse_session_source(source: Source, pages: list[PageRecord], previous: int 
     parser = get_parser(source.parser)
     raws, errors, page_rows = [], [], []
     for page in pages:
+        if page.gone:
+            errors.append(gone_page_error(page.url, page.status_code))
+            page_rows.append({**page.row(), "n_listings": 0})
+            report("parse", source.name)
+            continue
         try:
             result = parser.parse(page.text, page.url)
         except ParseError as exc:

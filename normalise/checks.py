@@ -1,6 +1,8 @@
 """Is a source's result fit to load? Guards against a site that changed under the parser."""
 from __future__ import annotations
 
+from schema.models import BlockError
+
 
 def drift_problem(n_listings: int, n_unreadable: int, previous_listings: int | None, *,
                   min_listings_ratio: float, max_unreadable_share: float) -> str | None:
@@ -19,3 +21,11 @@ def drift_problem(n_listings: int, n_unreadable: int, previous_listings: int | N
         return (f"{n_listings} listings, fewer than {min_listings_ratio:.0%} of the "
                 f"{previous_listings} of the last good run; the site may have changed")
     return None
+
+
+def gone_page_error(url: str, status: int | None) -> BlockError:
+    """The block error for a linked page that answered 404 or 410 (fetch.crawl keeps it as a
+    page with no text): the source's other pages load; this one is named, not dropped."""
+    return BlockError(source_url=url, position=0, raw_text="",
+                      reason=f"the page answered HTTP {status}: a link on the source's pages leads to a page "
+                             "that is gone; left out of this run")

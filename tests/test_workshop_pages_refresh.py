@@ -141,3 +141,30 @@ def test_a_workshop_page_no_longer_linked_is_marked_removed_and_its_sessions_lea
     assert con.execute("""SELECT s.start_date, s.status FROM sessions s JOIN session_changes c USING (session_id)
                           WHERE c.run_id = ?""", [second.run_id]).fetchall() == [(dt.date(2026, 3, 31), "removed")]
     con.close()
+
+
+def test_a_dead_workshop_link_is_a_block_error_and_the_catalogue_still_loads(tmp_path):
+    """/workshop/39 answers 404: the catalogue and the two other pages load; the dead page is a
+    block error naming it, and the next night, with the page back, reads it again."""
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = conditional(CATALOGUE, '"cat"')
+        for number, name in WORKSHOP_PAGES.items():
+            if number != 39:
+                srv.routes[f"/mrm-union-education/workshop/{number}"] = conditional(
+                    (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
+        src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url(CUPE_PATH)}, max_pages=10)
+        db = tmp_path / "c.duckdb"
+        first = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+        assert first.ok, first.failures
+        s = first.sources["cupe-workshops"]
+        assert (s["status"], s["listings"], s["workshop_pages"], s["block_errors"]) == ("loaded", 84, 2, 1)
+        con = duckdb.connect(str(db), read_only=True)
+        assert con.execute("SELECT source_url, reason FROM block_errors WHERE run_id = ?", [first.run_id]).fetchall() == [
+            (srv.url("/mrm-union-education/workshop/39"),
+             "the page answered HTTP 404: a link on the source's pages leads to a page that is gone; left out of this run")]
+        assert con.execute("SELECT workshop_number FROM workshop_pages ORDER BY 1").fetchall() == [(12,), (38,)]
+        con.close()
+        srv.routes["/mrm-union-education/workshop/39"] = conditional(
+            (SAMPLES / "cupe-workshops" / WORKSHOP_PAGES[39]).read_bytes(), '"w39"')
+        second = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert second.ok and second.sources["cupe-workshops"]["workshop_pages"] == 3
