@@ -32,7 +32,7 @@ SESSIONS_SQL = """
            s.fee_affiliate, s.fee_non_affiliate, s.spaces_available, s.meetings, s.description, s.event_url,
            s.source_url, s.course_id
     FROM sessions s LEFT JOIN course_titles t USING (course_id)
-    WHERE s.status IN ('active', 'past') AND s.start_date >= CAST(? AS DATE)
+    WHERE s.status IN ('active', 'past') AND s.duplicate_of IS NULL AND s.start_date >= CAST(? AS DATE)
       AND (? IS NULL OR lower(s.province) = lower(?))
       AND (? IS NULL OR lower(s.language) LIKE '%' || lower(?) || '%')
       AND (NOT ? OR s.online)

@@ -20,8 +20,8 @@ def sessions_section(con: duckdb.DuckDBPyConnection, today: date | None = None) 
         return h[0] + '<p class="empty">no sessions loaded</p>'
     counts = con.execute("""
         SELECT strftime(start_date, '%Y-%m') AS month, coalesce(province, '(not stated)') AS province, count(*)
-        FROM sessions WHERE status = 'active' AND start_date >= ? GROUP BY ALL ORDER BY 1, 2""", [today]).fetchall()
-    total = con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past')").fetchone()[0]
+        FROM sessions WHERE status = 'active' AND duplicate_of IS NULL AND start_date >= ? GROUP BY ALL ORDER BY 1, 2""", [today]).fetchall()
+    total = con.execute("SELECT count(*) FROM sessions WHERE status IN ('active', 'past') AND duplicate_of IS NULL").fetchone()[0]
     if not counts:
         h.append(f'<p class="empty">no upcoming sessions ({total} sessions listed in all, all before {today})</p>')
         return "\n".join(h)
@@ -56,7 +56,7 @@ def next_sessions(con: duckdb.DuckDBPyConnection, course_ids: list[str], today: 
     rows = con.execute("""
         SELECT course_id, start_date, concat_ws(', ', venue, city, province)
         FROM (SELECT *, row_number() OVER (PARTITION BY course_id ORDER BY start_date) AS k FROM sessions
-              WHERE status = 'active' AND start_date >= ? AND list_contains(?, course_id))
+              WHERE status = 'active' AND duplicate_of IS NULL AND start_date >= ? AND list_contains(?, course_id))
         WHERE k = 1""", [today or date.today(), course_ids]).fetchall()
     return {cid: f"{start}, {place}" if place else str(start) for cid, start, place in rows}
 

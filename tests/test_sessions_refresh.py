@@ -65,6 +65,11 @@ def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path,
     # ... and the two sessions on Financial Essentials' own workshop page (read by cupe-workshops)
     assert q("SELECT page_kind, count(*) FROM sessions GROUP BY 1 ORDER BY 1") == [
         ("event page", 4), ("events listing", 7), ("workshop page", 2)]
+    # Financial Essentials' Nov 22, 2025 session in Yorkton is on its workshop page and on the events
+    # listing: one row stands for it, the workshop page's points to it
+    assert q("""SELECT s.page_kind, s.start_date, s.city, d.page_kind FROM sessions s JOIN sessions d
+                ON s.duplicate_of = d.session_id""") == [("workshop page", date(2025, 11, 22), "Yorkton", "events listing")]
+    assert q("SELECT sum(sessions) FROM sessions_by_region") == [(12,)]  # 13 rows, one a copy
     assert q("SELECT description LIKE 'Following the completion of LET - Financial Essentials, %' FROM sessions WHERE course_id IS NULL") == [
         (True,)]
     # the event pages name three untitled catalogue workshops; the fourth (Financial Essentials) has its own title

@@ -392,8 +392,11 @@ def _lit(text: str) -> str:
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str, comment: str,
                  columns: list[tuple[str, str, str]]) -> None:
-    """CREATE TABLE IF NOT EXISTS with (name, type, comment) columns; (re)write its comments."""
+    """CREATE TABLE IF NOT EXISTS with (name, type, comment) columns; add the columns an older
+    warehouse's table lacks; (re)write its comments."""
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t, _ in columns)})")
+    for name, typ, _ in columns:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_bare_type(typ)}")
     con.execute(f"COMMENT ON TABLE {table} IS {_lit(comment)}")
     for name, _, text in columns:
         con.execute(f"COMMENT ON COLUMN {table}.{name} IS {_lit(text)}")

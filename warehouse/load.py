@@ -400,12 +400,13 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
             rows = rows_for(load)
             _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
-        from warehouse.sessions import load_sessions
+        from warehouse.sessions import load_sessions, mark_duplicate_sessions
 
         for load in loaded:  # after the courses, which the sessions are linked to
             if load.kind == "sessions":
                 load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
         write_workshop_pages(con, run.run_id, run.started_at.date(), loaded)  # after the courses they link to
+        mark_duplicate_sessions(con)  # after every source's sessions
         resolve_course_titles(con)  # after courses and sessions (and before news, which matches titles)
         write_schools(con, loaded)
         write_news(con, loaded)

@@ -60,6 +60,7 @@ SESSION_COLUMNS: list[tuple[str, str, str]] = [
     ("first_seen_run", "VARCHAR", "Run in which the session was first listed."),
     ("last_seen_run", "VARCHAR", "Last run in which the session was listed."),
     ("status", "VARCHAR", "active (listed, not over), past (listed, over), cancelled (no longer listed, before its first day), removed (no longer listed, after it began)."),
+    ("duplicate_of", "VARCHAR", "The session_id of the same session read from another source (same course, first day and city or venue; an event page's row is kept before an events listing's, which is kept before a workshop page's); null for the row that stands for the session. Views and `courses sessions` count only rows where this is null."),
 ]
 CHANGE_COLUMNS: list[tuple[str, str, str]] = [
     ("run_id", "VARCHAR", "The run that saw the change."),
@@ -91,7 +92,7 @@ VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
                s.venue, s.city, s.province, s.online, s.language, s.fee_affiliate, s.fee_non_affiliate,
                s.spaces_available, s.course_id, s.event_url, s.session_id
         FROM sessions s LEFT JOIN courses c USING (course_id) LEFT JOIN course_titles t USING (course_id)
-        WHERE s.status = 'active' AND s.start_date >= current_date
+        WHERE s.status = 'active' AND s.start_date >= current_date AND s.duplicate_of IS NULL
         ORDER BY s.start_date, s.province, title""",
      {"start_date": "First day.", "end_date": "Last day.", "provider": "CUPE or AUPE.",
       "title": "The session's title, else its course's (course_titles).", "programme": "Programme.",
@@ -105,7 +106,7 @@ VIEWS: list[tuple[str, str, str, dict[str, str]]] = [
      "Sessions listed in any run (not cancelled or removed) per province and month of their first day.",
      """SELECT provider, coalesce(province, '(not stated)') AS province, strftime(start_date, '%Y-%m') AS month,
                count(*) AS sessions, count(*) FILTER (WHERE online) AS online_sessions
-        FROM sessions WHERE status IN ('active', 'past')
+        FROM sessions WHERE status IN ('active', 'past') AND duplicate_of IS NULL
         GROUP BY ALL ORDER BY provider, province, month""",
      {"provider": "CUPE or AUPE.", "province": "Province, '(not stated)' where the page names none.",
       "month": "Month of the first day, YYYY-MM.", "sessions": "Number of sessions.",
@@ -192,6 +193,31 @@ def load_sessions(con: duckdb.DuckDBPyConnection, run_id: str, today: date, sour
     _insert(con, "session_changes", changes, [n for n, _, _ in CHANGE_COLUMNS])
     return {"sessions": len(linked), "linked": sum(1 for s in linked if s.course_id),
             "unmatched": sum(1 for s in linked if not s.course_id), "cancelled": sum(1 for g in gone if g[0] == "cancelled")}
+
+
+# The same session read from two sources (a workshop page and the events listing): one row
+# stands for it, the others point to it. Ranked: event page, events listing, workshop page.
+_SAME_SESSION = """
+    SELECT s.session_id, CASE WHEN d.source <> s.source THEN d.session_id END AS duplicate_of
+    FROM sessions s LEFT JOIN (
+        SELECT session_id, source, first_value(session_id) OVER w AS first_id, first_value(source) OVER w AS first_source,
+               row_number() OVER w AS k
+        FROM sessions
+        WHERE course_id IS NOT NULL AND status IN ('active', 'past') AND coalesce(city, venue) IS NOT NULL
+        WINDOW w AS (PARTITION BY course_id, start_date, lower(coalesce(city, venue))
+                     ORDER BY CASE page_kind WHEN 'event page' THEN 0 WHEN 'events listing' THEN 1 ELSE 2 END, session_id)
+    ) r USING (session_id)
+    LEFT JOIN (SELECT session_id, source FROM sessions) d ON d.session_id = CASE WHEN r.k > 1 THEN r.first_id END"""
+
+
+def mark_duplicate_sessions(con: duckdb.DuckDBPyConnection) -> int:
+    """Point every copy of a session read from another source to the row that stands for it
+    (``duplicate_of``); run after every session source of the load is written. Returns how
+    many rows are copies."""
+    con.execute(f"""
+        UPDATE sessions SET duplicate_of = d.duplicate_of FROM ({_SAME_SESSION}) d
+        WHERE sessions.session_id = d.session_id AND sessions.duplicate_of IS DISTINCT FROM d.duplicate_of""")
+    return con.execute("SELECT count(duplicate_of) FROM sessions").fetchone()[0]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], cols: list[str]) -> None:
