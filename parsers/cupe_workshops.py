@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from normalise.duration import Duration, parse_duration
@@ -73,6 +74,13 @@ def _length_of(line: Line) -> tuple[Duration, str | None] | None:
         return None
     if line.kind not in (TEXT, HEADING):
         return None
+    return _length_of_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _length_of_text(text: str) -> tuple[Duration, str | None] | None:
+    """``_length_of`` past its cheap rejects: a page repeats its length lines, so each distinct
+    one is read once (the result is immutable)."""
     if text[:1] in "DdLl":
         text = _LABEL.sub("", text)
     rest = None
@@ -106,6 +114,14 @@ def programmes_of(text: str) -> tuple[list[str], str | None] | None:
     "Online Learning Series, Bargaining Program" -> (["Bargaining Program"], "online")."""
     if not text or len(text) > 160 or text[-1] in ".:!?":
         return None
+    got = _programmes_of(text)
+    return None if got is None else (list(got[0]), got[1])
+
+
+@lru_cache(maxsize=4096)
+def _programmes_of(text: str) -> tuple[tuple[str, ...], str | None] | None:
+    """``programmes_of`` past its cheap rejects, read once per distinct line (pages repeat
+    their programme lines); immutable, so the cache cannot be changed by a caller."""
     text = _PROG_LABEL.sub("", text) if text[:1] in "PpSs" else text
     programmes: list[str] = []
     mode = None
@@ -124,7 +140,7 @@ def programmes_of(text: str) -> tuple[list[str], str | None] | None:
             return None
     if not programmes and mode is None:
         return None
-    return programmes, mode
+    return tuple(programmes), mode
 
 
 def _mode(text: str) -> str | None:
@@ -168,8 +184,23 @@ def parse(content: str, url: str) -> ParseResult:
     section: dict[int, tuple[list[str], str | None]] = {}  # block start -> programme of its section
     current: tuple[list[str], str | None] | None = None
     # One pass reads what each line is: a length line, a bare field label, or neither.
-    got_lengths = [_length_of(l) if l.kind == TEXT or l.kind == HEADING else None for l in lines]
-    skip = [l.kind == BLANK or _bare_label(l) for l in lines]
+    got_lengths: list[tuple[Duration, str | None] | None] = []
+    skip: list[bool] = []
+    length_of, bare = _length_of_text, _BARE_LABEL.match
+    for l in lines:
+        kind = l.kind
+        if kind == TEXT or kind == HEADING:
+            text = l.text
+            size = len(text)
+            if size > 40 and (size > 120 or "|" not in text[:41]):  # most lines stop here, cheaply
+                got_lengths.append(None)
+                skip.append(False)
+            else:
+                got_lengths.append(length_of(text))
+                skip.append(size <= 14 and bare(text) is not None)
+        else:
+            got_lengths.append(None)
+            skip.append(kind == BLANK)
     # Programme section headings: their level; a heading at that level or above is a section
     # heading (it names the programme of the blocks below it, or ends the section), not a title.
     section_level = 0
