@@ -311,7 +311,12 @@ def _walk(root, sectioned: bool) -> list[Line]:
                             flush()
                         level = saved
                     else:
-                        text = " ".join(t.split()) if t else ""
+                        if not t:
+                            text = ""
+                        elif t.isprintable() and "  " not in t and t[0] != " " and t[-1] != " ":
+                            text = t  # already clean: no white space but single inner spaces
+                        else:
+                            text = " ".join(t.split())
                         if is_item:
                             if not text:
                                 add(line_(BULLET, ""))
