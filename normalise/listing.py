@@ -124,8 +124,9 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
     # length line once): its columns are worked out once per object.
     by_duration: dict[int, tuple] = {}
     no_duration = (None, None, None, None, None, None)
+    untitled = split_title(None, prefixes)  # read only below: one dict for every untitled row
     for raw in raws:
-        parts = split_title(raw.title, prefixes)
+        parts = split_title(raw.title, prefixes) if raw.title else untitled
         duration_raw = raw.duration_text or parts["duration_text"]
         d = raw.duration or parse_duration(duration_raw)
         if d is None:

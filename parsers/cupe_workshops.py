@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 
 from normalise.duration import Duration, parse_duration
 from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, canonical_url, page_lines
+from schema.batch import paused_gc
 from schema.models import BlockError, ParseResult, RawListing
 
 PROGRAMMES = {
@@ -176,6 +177,12 @@ def _footer_start(lines: list[Line], after: int) -> int:
 
 
 def parse(content: str, url: str) -> ParseResult:
+    """The page's listings and block errors (the cyclic GC paused: the grammar builds no cycles)."""
+    with paused_gc():
+        return _parse(content, url)
+
+
+def _parse(content: str, url: str) -> ParseResult:
     lines, is_html = page_lines(content, url)
     base = (canonical_url(content) or url) if is_html else url
     n = len(lines)
