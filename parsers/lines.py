@@ -43,6 +43,8 @@ _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S
 _LONE_O = re.compile(r"^\s*o\s*$")
 _MARKERS = frozenset("•●▪◦*·–—-o")  # the first characters a bullet line can have
 _MAX_TITLE = 200
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 # The deepest nesting a page may have (browsers cap their DOM depth at 512; real CMS pages
 # stay under 60). Deeper pages are refused: building their tree costs depth x tags.
@@ -109,7 +111,7 @@ def check_text(content: str, url: str) -> None:
     sample = content[:4096]
     if "\x00" in sample:
         raise ParseError(url, "the page is binary, not text (expected an HTML page or its visible text)")
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    bad = len(_CONTROL_RE.findall(sample))
     if bad > len(sample) // 20:
         raise ParseError(url, "the page is mostly control characters (expected an HTML page or its visible text)")
 
@@ -271,7 +273,6 @@ def _walk(root, sectioned: bool) -> list[Line]:
     node = root.child
     while node is not None:
         tag = node.tag
-        descend = False
         if tag == "-text":
             t = node.text_content
             if t:
@@ -355,27 +356,28 @@ def _walk(root, sectioned: bool) -> list[Line]:
                         sect += 1
                     elif tag == "form":
                         in_form += 1
-                    descend = True
+                    node = child
+                    continue
         elif tag == "br":
             flush()
         elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
             pass  # comments, doctype; never content
-        elif node.child is not None:  # inline
-            field = False
-            if not level and "class" in node.attrs and _stands_alone(node):
-                field = True
-                flush()
-            if tag in bold_tags:
-                bold += 1
-            link = None
-            if tag == "a":
-                link = [node.attrs.get("href"), len(buf), -1]
-                links.append(link)
-            push((node, tag, 2, (field, link)))
-            descend = True
-        if descend:
-            node = node.child
-            continue
+        else:
+            child = node.child
+            if child is not None:  # inline
+                field = False
+                if not level and "class" in node.attrs and _stands_alone(node):
+                    field = True
+                    flush()
+                if tag in bold_tags:
+                    bold += 1
+                link = None
+                if tag == "a":
+                    link = [node.attrs.get("href"), len(buf), -1]
+                    links.append(link)
+                push((node, tag, 2, (field, link)))
+                node = child
+                continue
         # Leave finished elements, then go to the next sibling.
         while True:
             nxt = node.next
