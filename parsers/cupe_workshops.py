@@ -190,51 +190,46 @@ def _parse(content: str, url: str) -> ParseResult:
     lengths: dict[int, tuple[Duration, str | None]] = {}
     section: dict[int, tuple[list[str], str | None]] = {}  # block start -> programme of its section
     current: tuple[list[str], str | None] | None = None
-    # One pass reads what each line is: a length line, a bare field label, or neither.
-    got_lengths: list[tuple[Duration, str | None] | None] = []
-    skip: list[bool] = []
+    # One pass reads what each line is (a length line, a bare field label, or neither) and
+    # the level of the programme section headings: a heading at that level or above is a
+    # section heading (it names the programme of the blocks below it, or ends the section),
+    # not a title. It keeps the lines the second pass needs: lengths and headings, each with
+    # whether the line before it (bare labels and blank lines aside) was a length line.
+    section_level = 0
+    after_length = False
+    marks: list[tuple[int, tuple[Duration, str | None] | None, bool]] = []
     length_of, bare = _length_of_text, _BARE_LABEL.match
-    for l in lines:
+    for i, l in enumerate(lines):
         kind = l.kind
+        got = None
         if kind == TEXT or kind == HEADING:
             text = l.text
             size = len(text)
-            if size > 40 and (size > 120 or "|" not in text[:41]):  # most lines stop here, cheaply
-                got_lengths.append(None)
-                skip.append(False)
-            else:
-                got_lengths.append(length_of(text))
-                skip.append(size <= 14 and bare(text) is not None)
-        else:
-            got_lengths.append(None)
-            skip.append(kind == BLANK)
-    # Programme section headings: their level; a heading at that level or above is a section
-    # heading (it names the programme of the blocks below it, or ends the section), not a title.
-    section_level = 0
-    after_length = False
-    for i, line in enumerate(lines):
-        if skip[i]:
+            if size <= 40 or (size <= 120 and "|" in text[:41]):  # else too long for a length line
+                if size <= 14 and bare(text) is not None:
+                    continue  # a bare field label
+                got = length_of(text)
+        elif kind == BLANK:
             continue
-        if line.kind == HEADING and not after_length and programmes_of(line.text) is not None:
-            section_level = max(section_level, line.level)
-        after_length = got_lengths[i] is not None
-    after_length = False
+        if kind == HEADING:
+            if not after_length and programmes_of(l.text) is not None:
+                section_level = max(section_level, l.level)
+            marks.append((i, got, after_length))
+        elif got is not None:
+            marks.append((i, got, after_length))
+        after_length = got is not None
     heads: list[int] = []  # section headings: each ends the block above it
-    for i, line in enumerate(lines):
-        if skip[i]:
-            continue
-        got = got_lengths[i]
+    for i, got, after in marks:
         if got is not None:
             starts.append(i)
             lengths[i] = got
             if current is not None:
                 section[i] = current
-            after_length = True
             continue
-        if line.kind == HEADING and not after_length and line.level <= section_level:
+        line = lines[i]  # a heading
+        if not after and line.level <= section_level:
             current = programmes_of(line.text)
             heads.append(i)
-        after_length = False
     result = ParseResult(blocks_seen=len(starts))
     if not is_html and starts:
         n = _footer_start(lines, starts[-1] + 1)
