@@ -1,6 +1,6 @@
 """The publish step of a nightly in which nothing changed, against a warehouse with history.
 
-    .venv/bin/python -m bench.nightly_publish --size N [--repeat R] [--nights 30]
+    .venv/bin/python -m bench.nightly_publish --size N [--repeat R] [--nights 30] [--steps]
 
 Builds a warehouse from a generated catalogue of N listings (bench/generate.py) and 30 nights
 of history: night 1 loads both sources; on each later night the AUPE source changes (a
@@ -30,7 +30,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1_000, 100_000)  # measured: 13 MB after 30 nights at 1,000; over 280 MB at 100,000 (build not finished)
+# A small and a large file: 13 MB and 68 MB after 30 nights (measured 2026-11-27); 100,000 listings
+# gave over 280 MB and its 30-night build did not finish in the time a bench run can spend.
+SIZES = (1_000, 18_000)
 TARGET_S = 0.2
 STAGE = "5b nightly unchanged: publish"
 
@@ -174,12 +176,67 @@ def rows(results: dict, skipped: bool = False) -> list[list[str]]:
     return out
 
 
+def steps(size: int, repeat: int, nights: int) -> dict[str, list[float]]:
+    """Where an unchanged night's publish spends its time: the steps of
+    ``warehouse.load.record_in_place`` (open, definitions check, the run's rows, COMMIT,
+    CHECKPOINT, close) timed one by one, ``repeat`` unchanged nights on one built file."""
+    import duckdb
+
+    from warehouse.ddl import definitions_current
+    from warehouse.load import RunRecord, _record_run
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-nightly-steps-"))
+    db = tmp / "w.duckdb"
+    out: dict[str, list[float]] = {}
+    try:
+        base, last = build(db, size, nights)
+        for k in range(repeat):
+            at = last + timedelta(days=k + 1)
+            loads = _unchanged(base, at)
+            record = RunRecord(run_id=f"{at:%Y%m%dT%H%M%SZ}-steps{k:02d}", started_at=at, finished_at=at,
+                               mode="fetch", sources=[l.source for l in loads], status="succeeded")
+            t = time.perf_counter()
+
+            def lap(name: str) -> None:
+                nonlocal t
+                now = time.perf_counter()
+                out.setdefault(name, []).append(now - t)
+                t = now
+
+            con = duckdb.connect(str(db))
+            lap("open")
+            definitions_current(con)
+            lap("definitions check")
+            con.execute("BEGIN TRANSACTION")
+            _record_run(con, record, loads, n_courses=0)
+            lap("the run's rows")
+            con.execute("COMMIT")
+            lap("COMMIT")
+            con.execute("CHECKPOINT")
+            lap("CHECKPOINT")
+            con.close()
+            lap("close")
+        out["file_mb"] = [db.stat().st_size / 1e6]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.nightly_publish")
     ap.add_argument("--size", type=int, required=True)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--nights", type=int, default=30)
+    ap.add_argument("--steps", action="store_true", help="time each step of the in-place publish instead")
     a = ap.parse_args(argv)
+    if a.steps:
+        for name, times in steps(a.size, a.repeat, a.nights).items():
+            if name == "file_mb":
+                print(f"file after {a.nights} nights: {times[0]:.1f} MB")
+            else:
+                print(f"{name:18s} median {1000 * statistics.median(times):6.1f} ms  "
+                      f"({' / '.join(f'{1000 * x:.0f}' for x in times)})")
+        return
     print(json.dumps(run(a.size, a.repeat, a.nights), default=str))
 
 

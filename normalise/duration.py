@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 WORD_NUMBERS = {
     "half": 0.5, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -102,6 +103,13 @@ def parse_duration(line: str | None) -> Duration | None:
         first = head.split(None, 1)
         if not first or first[0].split("-", 1)[0].lower() not in WORD_NUMBERS:
             return None
+    return _parse_line(line)
+
+
+@lru_cache(maxsize=4096)
+def _parse_line(line: str) -> Duration | None:
+    """parse_duration past its cheap rejects; pages repeat their length lines ("3 hours"), so
+    each distinct line is read once (a Duration is immutable: one object serves every block)."""
     m = _LINE_RE.match(line)
     if not m:
         return None

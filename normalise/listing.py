@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from normalise.duration import Conventions, find_durations, parse_duration
 from schema.batch import ListingBatch, paused_gc
@@ -36,6 +37,14 @@ def prerequisites(text: str | None) -> str | None:
     return text
 
 
+@lru_cache(maxsize=64)
+def _prefix_pattern(prefixes: tuple[str, ...]):
+    """One pattern for a site's title prefixes ("SLS - ", "BARG – "), tried in their order: the
+    first that matches wins, as one match per prefix in turn would."""
+    alternatives = "|".join(f"({re.escape(p)})" for p in prefixes)
+    return re.compile(rf"^(?:{alternatives})\s*[-–—:]\s+").match
+
+
 def split_title(title: str | None, prefixes: Mapping[str, str]) -> dict:
     """Pull the length, programme prefix, delivery marker and availability out of a title.
 
@@ -57,12 +66,11 @@ def split_title(title: str | None, prefixes: Mapping[str, str]) -> dict:
         if pattern.search(t):
             out["delivery_mode"] = mode
             t = pattern.sub("", t)
-    for prefix, series in prefixes.items():
-        pm = re.match(rf"^{re.escape(prefix)}\s*[-–—:]\s+", t)
+    if prefixes:
+        pm = _prefix_pattern(tuple(prefixes))(t)
         if pm:
-            out["series"] = series
+            out["series"] = prefixes[pm.group(pm.lastindex)]
             t = t[pm.end():]
-            break
     # A length written into the title: "(2 days)" anywhere, or "- 9 hours" at the end.
     for start, end, d in reversed(find_durations(t)):
         before, after = t[:start], t[end:]
@@ -112,10 +120,23 @@ def normalise_batch(
 
 def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
     rows = []
+    # A page repeats a few lengths, each one Duration object (the parsers read each distinct
+    # length line once): its columns are worked out once per object.
+    by_duration: dict[int, tuple] = {}
+    no_duration = (None, None, None, None, None, None)
+    untitled = split_title(None, prefixes)  # read only below: one dict for every untitled row
     for raw in raws:
-        parts = split_title(raw.title, prefixes)
+        parts = split_title(raw.title, prefixes) if raw.title else untitled
         duration_raw = raw.duration_text or parts["duration_text"]
         d = raw.duration or parse_duration(duration_raw)
+        if d is None:
+            canonical, value, value_max, unit, hours, hours_max = no_duration
+        else:
+            got = by_duration.get(id(d))
+            if got is None or got[0] is not d:
+                got = by_duration[id(d)] = (d, d.canonical, d.value, d.value_max, d.unit,
+                                            conventions.hours(d.value, d.unit), conventions.hours(d.value_max, d.unit))
+            _, canonical, value, value_max, unit, hours, hours_max = got
         audience = raw.audience
         notes = []
         for note in raw.notes:
@@ -141,13 +162,13 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
             "link": raw.link,
             "series": series,
             "programmes": programmes,
-            "duration_text": d.canonical if d else duration_raw,
+            "duration_text": canonical if d else duration_raw,
             "duration_raw": duration_raw,
-            "duration_value": d.value if d else None,
-            "duration_value_max": d.value_max if d else None,
-            "duration_unit": d.unit if d else None,
-            "duration_hours": conventions.hours(d.value, d.unit) if d else None,
-            "duration_hours_max": conventions.hours(d.value_max, d.unit) if d else None,
+            "duration_value": value,
+            "duration_value_max": value_max,
+            "duration_unit": unit,
+            "duration_hours": hours,
+            "duration_hours_max": hours_max,
             "description": "\n\n".join(raw.paragraphs),
             "bullets": raw.bullets,
             "audience": audience,

@@ -28,6 +28,7 @@ from collections import Counter
 
 from normalise.duration import parse_duration
 from parsers.lines import BLANK, BULLET, HEADING, TEXT, Line, page_lines
+from schema.batch import paused_gc
 from schema.models import BlockError, ParseResult, RawListing
 
 # label (lower case, without colon) -> field it fills
@@ -96,6 +97,12 @@ def _could_be_title(line: Line) -> bool:
 
 
 def parse(content: str, url: str) -> ParseResult:
+    """The page's listings and block errors (the cyclic GC paused: the grammar builds no cycles)."""
+    with paused_gc():
+        return _parse(content, url)
+
+
+def _parse(content: str, url: str) -> ParseResult:
     lines, _ = page_lines(content, url)
     lines = [l for l in lines if l.kind != BLANK]
     labels = [_label(l) for l in lines]

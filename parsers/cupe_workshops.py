@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from normalise.duration import Duration, parse_duration
 from parsers.errors import ParseError
 from parsers.lines import (BLANK, BULLET, HEADING, TEXT, Line, _safe, canonical_url, looks_like_html,
                            next_page_urls, page_lines)
+from schema.batch import paused_gc
 from schema.models import BlockError, ParseResult, RawListing
 
 PROGRAMMES = {
@@ -113,6 +115,13 @@ def _length_of(line: Line) -> tuple[Duration, str | None] | None:
         return None
     if line.kind not in (TEXT, HEADING):
         return None
+    return _length_of_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _length_of_text(text: str) -> tuple[Duration, str | None] | None:
+    """``_length_of`` past its cheap rejects: a page repeats its length lines, so each distinct
+    one is read once (the result is immutable)."""
     if text[:1] in "DdLl":
         text = _LABEL.sub("", text)
     rest = None
@@ -146,6 +155,14 @@ def programmes_of(text: str) -> tuple[list[str], str | None] | None:
     "Online Learning Series, Bargaining Program" -> (["Bargaining Program"], "online")."""
     if not text or len(text) > 160 or text[-1] in ".:!?":
         return None
+    got = _programmes_of(text)
+    return None if got is None else (list(got[0]), got[1])
+
+
+@lru_cache(maxsize=4096)
+def _programmes_of(text: str) -> tuple[tuple[str, ...], str | None] | None:
+    """``programmes_of`` past its cheap rejects, read once per distinct line (pages repeat
+    their programme lines); immutable, so the cache cannot be changed by a caller."""
     text = _PROG_LABEL.sub("", text) if text[:1] in "PpSs" else text
     programmes: list[str] = []
     mode = None
@@ -164,7 +181,7 @@ def programmes_of(text: str) -> tuple[list[str], str | None] | None:
             return None
     if not programmes and mode is None:
         return None
-    return programmes, mode
+    return tuple(programmes), mode
 
 
 def _mode(text: str) -> str | None:
@@ -200,6 +217,12 @@ def _footer_start(lines: list[Line], after: int) -> int:
 
 
 def parse(content: str, url: str) -> ParseResult:
+    """The page's listings and block errors (the cyclic GC paused: the grammar builds no cycles)."""
+    with paused_gc():
+        return _parse(content, url)
+
+
+def _parse(content: str, url: str) -> ParseResult:
     lines, is_html = page_lines(content, url)
     base = (canonical_url(content) or url) if is_html else url
     n = len(lines)
@@ -207,36 +230,46 @@ def parse(content: str, url: str) -> ParseResult:
     lengths: dict[int, tuple[Duration, str | None]] = {}
     section: dict[int, tuple[list[str], str | None]] = {}  # block start -> programme of its section
     current: tuple[list[str], str | None] | None = None
-    # One pass reads what each line is: a length line, a bare field label, or neither.
-    got_lengths = [_length_of(l) if l.kind == TEXT or l.kind == HEADING else None for l in lines]
-    skip = [l.kind == BLANK or _bare_label(l) for l in lines]
-    # Programme section headings: their level; a heading at that level or above is a section
-    # heading (it names the programme of the blocks below it, or ends the section), not a title.
+    # One pass reads what each line is (a length line, a bare field label, or neither) and
+    # the level of the programme section headings: a heading at that level or above is a
+    # section heading (it names the programme of the blocks below it, or ends the section),
+    # not a title. It keeps the lines the second pass needs: lengths and headings, each with
+    # whether the line before it (bare labels and blank lines aside) was a length line.
     section_level = 0
     after_length = False
-    for i, line in enumerate(lines):
-        if skip[i]:
+    marks: list[tuple[int, tuple[Duration, str | None] | None, bool]] = []
+    length_of, bare = _length_of_text, _BARE_LABEL.match
+    for i, l in enumerate(lines):
+        kind = l.kind
+        got = None
+        if kind == TEXT or kind == HEADING:
+            text = l.text
+            size = len(text)
+            if size <= 40 or (size <= 120 and "|" in text[:41]):  # else too long for a length line
+                if size <= 14 and bare(text) is not None:
+                    continue  # a bare field label
+                got = length_of(text)
+        elif kind == BLANK:
             continue
-        if line.kind == HEADING and not after_length and programmes_of(line.text) is not None:
-            section_level = max(section_level, line.level)
-        after_length = got_lengths[i] is not None
-    after_length = False
+        if kind == HEADING:
+            if not after_length and programmes_of(l.text) is not None:
+                section_level = max(section_level, l.level)
+            marks.append((i, got, after_length))
+        elif got is not None:
+            marks.append((i, got, after_length))
+        after_length = got is not None
     heads: list[int] = []  # section headings: each ends the block above it
-    for i, line in enumerate(lines):
-        if skip[i]:
-            continue
-        got = got_lengths[i]
+    for i, got, after in marks:
         if got is not None:
             starts.append(i)
             lengths[i] = got
             if current is not None:
                 section[i] = current
-            after_length = True
             continue
-        if line.kind == HEADING and not after_length and line.level <= section_level:
+        line = lines[i]  # a heading
+        if not after and line.level <= section_level:
             current = programmes_of(line.text)
             heads.append(i)
-        after_length = False
     result = ParseResult(blocks_seen=len(starts))
     if not is_html and starts:
         n = _footer_start(lines, starts[-1] + 1)

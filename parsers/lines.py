@@ -43,6 +43,8 @@ _BULLET_RE = re.compile(r"^\s*(?:[•●▪◦*·–—]\s*|-\s*(?=\S)|o\s+(?=\S
 _LONE_O = re.compile(r"^\s*o\s*$")
 _MARKERS = frozenset("•●▪◦*·–—-o")  # the first characters a bullet line can have
 _MAX_TITLE = 200
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 # The deepest nesting a page may have (browsers cap their DOM depth at 512; real CMS pages
 # stay under 60). Deeper pages are refused: building their tree costs depth x tags.
@@ -109,7 +111,7 @@ def check_text(content: str, url: str) -> None:
     sample = content[:4096]
     if "\x00" in sample:
         raise ParseError(url, "the page is binary, not text (expected an HTML page or its visible text)")
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    bad = len(_CONTROL_RE.findall(sample))
     if bad > len(sample) // 20:
         raise ParseError(url, "the page is mostly control characters (expected an HTML page or its visible text)")
 
@@ -193,81 +195,75 @@ def _looks_like_range(raw: str) -> bool:
     return s.startswith("-") and len(s) > 1 and s[1].isdigit()
 
 
-class _Layout:
-    """The lines of a tree, built while walking it once in document order."""
+def _walk(root, sectioned: bool) -> list[Line]:
+    """The lines of a tree, built while walking it once in document order.
 
-    __slots__ = ("out", "buf", "all_bold", "bold", "level", "links", "items")
+    The state of the line being built is kept in locals (the text runs of the open line, its
+    links, whether every run is bold), and the commonest element, a block holding one run of
+    text (most ``<p>``, ``<li>``, field ``<div>``s), makes its line at once, without going
+    through the buffer: the walk costs a few operations per node."""
+    out: list[Line] = []
+    buf: list[str] = []  # the text runs of the line being built
+    links: list[list] = []  # [href, start, end] in buf
+    # Open list items, innermost last: [own lines so far, index of the first, len(out) at start].
+    items: list[list[int]] = []
+    all_bold = True  # every run of the open line is inside strong/b
+    bold = 0  # open strong/b elements
+    level = 0  # heading level of the open heading
+    markers, classify_, line_ = _MARKERS, classify, Line
 
-    def __init__(self) -> None:
-        self.out: list[Line] = []
-        self.buf: list[str] = []
-        self.all_bold = True
-        self.bold = 0  # open strong/b elements
-        self.level = 0  # heading level of the open heading
-        self.links: list[list] = []  # [href, start, end] in buf
-        # Open list items, innermost last: [own lines so far, index of the first, len(out) at start].
-        self.items: list[list[int]] = []
-
-    def text(self, s: str) -> None:
-        if not self.bold and not s.isspace():
-            self.all_bold = False
-        self.buf.append(s)
-
-    def add(self, line: Line) -> None:
-        if self.items:
-            item = self.items[-1]
-            item[0] += 1
-            if item[0] == 1:
-                item[1] = len(self.out)
-        self.out.append(line)
-
-    def flush(self) -> None:
-        buf = self.buf
+    def flush() -> None:
+        nonlocal all_bold
         if not buf:
             return
-        raw = "".join(buf)
-        links, bold = self.links, self.all_bold
-        self.buf, self.links, self.all_bold = [], [], True
-        text = " ".join(raw.split())
-        if not text:
-            return
+        text = " ".join("".join(buf).split())
         href = None
-        if len(links) == 1 and len(text) <= _MAX_TITLE:
+        if len(links) == 1 and text and len(text) <= _MAX_TITLE:
             h, a, b = links[0]
             if h is not None and clean("".join(buf[a:b if b >= 0 else len(buf)])) == text:
                 href = h
-        if self.level:
-            self.add(Line(HEADING, text, level=self.level, href=href, bold=bold))
+        is_bold = all_bold
+        buf.clear()
+        links.clear()
+        all_bold = True
+        if not text:
             return
-        if text[0] in _MARKERS:
-            line = classify(text)
+        if level:
+            line = line_(HEADING, text, level, href, is_bold)
+        elif text[0] in markers:
+            line = classify_(text)
             if line.kind == TEXT:
                 line.href = href
-                line.bold = bold
-            self.add(line)
+                line.bold = is_bold
         else:
-            self.add(Line(TEXT, text, 0, href, bold))
+            line = line_(TEXT, text, 0, href, is_bold)
+        if items:
+            item = items[-1]
+            item[0] += 1
+            if item[0] == 1:
+                item[1] = len(out)
+        out.append(line)
 
-    def open_item(self) -> None:
-        self.flush()
-        self.items.append([0, 0, len(self.out)])
+    def add(line: Line) -> None:
+        if items:
+            item = items[-1]
+            item[0] += 1
+            if item[0] == 1:
+                item[1] = len(out)
+        out.append(line)
 
-    def close_item(self) -> None:
+    def close_item() -> None:
         """A list item that made one line of its own is a bullet; an empty one an empty
         bullet; one that made several lines (a listing row written as <li>) holds lines."""
-        self.flush()
-        own, first, start = self.items.pop()
+        flush()
+        own, first, start = items.pop()
         if own == 1:
-            line = self.out[first]
+            line = out[first]
             if line.kind == TEXT:
-                self.out[first] = Line(BULLET, line.text)
-        elif own == 0 and len(self.out) == start:
-            self.add(Line(BULLET, ""))
+                out[first] = line_(BULLET, line.text)
+        elif own == 0 and len(out) == start:
+            add(line_(BULLET, ""))
 
-
-def _walk(root, sectioned: bool) -> list[Line]:
-    lay = _Layout()
-    flush = lay.flush
     # Frames of open elements: (node, tag, kind, saved): kind 1 a block, 2 an inline element.
     stack: list[tuple] = []
     push, pop = stack.append, stack.pop
@@ -277,16 +273,15 @@ def _walk(root, sectioned: bool) -> list[Line]:
     node = root.child
     while node is not None:
         tag = node.tag
-        descend = False
         if tag == "-text":
             t = node.text_content
             if t:
                 if not t.isspace():
-                    if not lay.bold:
-                        lay.all_bold = False
-                    lay.buf.append(t)
-                elif lay.buf:  # white space matters only between words
-                    lay.buf.append(" ")
+                    if not bold:
+                        all_bold = False
+                    buf.append(t)
+                elif buf:  # white space matters only between words
+                    buf.append(" ")
         elif tag in block:
             if tag in skip or ((tag == "header" or tag == "footer") and not sect) or (
                     in_form and tag == "legend"):
@@ -295,62 +290,94 @@ def _walk(root, sectioned: bool) -> list[Line]:
                 child = node.child
                 is_item = tag == "li"
                 if child is None:
-                    if is_item:
-                        lay.open_item()
-                        lay.close_item()
-                    else:
-                        flush()
+                    flush()
+                    if is_item:  # an empty list item: an empty bullet
+                        add(line_(BULLET, ""))
                 elif child.next is None and tag not in sectioning and tag != "form" and child.tag == "-text":
-                    # A block holding one run of text (most <p>, <li>, field <div>s): its line at once.
-                    if is_item:
-                        lay.open_item()
-                    else:
+                    # A block holding one run of text: its line at once.
+                    if buf:
                         flush()
-                    saved = lay.level
-                    lay.level = headings.get(tag, saved)
                     t = child.text_content
-                    if t and not t.isspace():
-                        lay.all_bold = lay.bold > 0
-                        lay.buf.append(t)
-                    if is_item:
-                        lay.close_item()
+                    if links:  # inside a link that has no text yet: the line is the link's
+                        if is_item:
+                            items.append([0, 0, len(out)])
+                        saved = level
+                        level = headings.get(tag, saved)
+                        if t and not t.isspace():
+                            all_bold = bold > 0
+                            buf.append(t)
+                        if is_item:
+                            close_item()
+                        else:
+                            flush()
+                        level = saved
                     else:
-                        flush()
-                    lay.level = saved
+                        if not t:
+                            text = ""
+                        elif t.isprintable() and "  " not in t and t[0] != " " and t[-1] != " ":
+                            text = t  # already clean: no white space but single inner spaces
+                        else:
+                            text = " ".join(t.split())
+                        if is_item:
+                            if not text:
+                                add(line_(BULLET, ""))
+                            elif level:
+                                out.append(line_(HEADING, text, level, None, bold > 0))
+                            elif text[0] in markers:
+                                line = classify_(text)
+                                out.append(line if line.kind != TEXT else line_(BULLET, line.text))
+                            else:
+                                out.append(line_(BULLET, text))
+                        elif text:
+                            lv = headings.get(tag, level)
+                            if lv:
+                                line = line_(HEADING, text, lv, None, bold > 0)
+                            elif text[0] in markers:
+                                line = classify_(text)
+                                if line.kind == TEXT:
+                                    line.bold = bold > 0
+                            else:
+                                line = line_(TEXT, text, 0, None, bold > 0)
+                            if items:
+                                item = items[-1]
+                                item[0] += 1
+                                if item[0] == 1:
+                                    item[1] = len(out)
+                            out.append(line)
                 else:
+                    flush()
                     if is_item:
-                        lay.open_item()
-                    else:
-                        flush()
-                    push((node, tag, 1, lay.level))
-                    level = headings.get(tag, 0)
-                    if level:
-                        lay.level = level
+                        items.append([0, 0, len(out)])
+                    push((node, tag, 1, level))
+                    lv = headings.get(tag, 0)
+                    if lv:
+                        level = lv
                     if tag in sectioning:
                         sect += 1
                     elif tag == "form":
                         in_form += 1
-                    descend = True
+                    node = child
+                    continue
         elif tag == "br":
             flush()
         elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
             pass  # comments, doctype; never content
-        elif node.child is not None:  # inline
-            field = False
-            if not lay.level and "class" in node.attrs and _stands_alone(node):
-                field = True
-                flush()
-            if tag in bold_tags:
-                lay.bold += 1
-            link = None
-            if tag == "a":
-                link = [node.attrs.get("href"), len(lay.buf), -1]
-                lay.links.append(link)
-            push((node, tag, 2, (field, link)))
-            descend = True
-        if descend:
-            node = node.child
-            continue
+        else:
+            child = node.child
+            if child is not None:  # inline
+                field = False
+                if not level and "class" in node.attrs and _stands_alone(node):
+                    field = True
+                    flush()
+                if tag in bold_tags:
+                    bold += 1
+                link = None
+                if tag == "a":
+                    link = [node.attrs.get("href"), len(buf), -1]
+                    links.append(link)
+                push((node, tag, 2, (field, link)))
+                node = child
+                continue
         # Leave finished elements, then go to the next sibling.
         while True:
             nxt = node.next
@@ -363,10 +390,10 @@ def _walk(root, sectioned: bool) -> list[Line]:
             node, tag, kind, saved = pop()
             if kind == 1:
                 if tag == "li":
-                    lay.close_item()
+                    close_item()
                 else:
                     flush()
-                lay.level = saved
+                level = saved
                 if tag in sectioning:
                     sect -= 1
                 elif tag == "form":
@@ -374,13 +401,13 @@ def _walk(root, sectioned: bool) -> list[Line]:
             else:
                 field, link = saved
                 if tag in bold_tags:
-                    lay.bold -= 1
+                    bold -= 1
                 if link is not None:
-                    link[2] = len(lay.buf)
+                    link[2] = len(buf)
                 if field:
                     flush()
     flush()
-    return lay.out
+    return out
 
 
 def _stands_alone(node) -> bool:
