@@ -252,6 +252,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     base_url = {"cupe-workshops": CUPE_URL, "aupe-courses": AUPE_URL}
     db = tmp / "bench.duckdb"
     counted = {}
+    progress = _Progress()
 
     def run():
         if db.exists():
@@ -278,9 +279,13 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
                 continue
             listings = ListingBatch.concat(batches)
             del batches
+            progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
+            grouping = group_listings(listings)
+            progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
             loads.append(wl.SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
-                                       grouping=group_listings(listings)))
+                                       grouping=grouping))
         wl.publish(db, _run_record(loads), loads)
+        progress("published")
         counted["listings"] = sum(len(l.listings) for l in loads)
 
     try:
@@ -291,6 +296,18 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     if counted.get("listings") != size:
         raise SystemExit(f"pipeline: {counted.get('listings')} listings of {size}")
     return {"extra": counted, **out}
+
+
+class _Progress:
+    """One line on stderr per step of a long measurement: seconds since the start (wall, CPU)
+    and the peak RSS so far, so that a run stopped by a timeout still says how far it got."""
+
+    def __init__(self) -> None:
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
+
+    def __call__(self, what: str) -> None:
+        print(f"[{time.perf_counter() - self.t0:8.1f} s wall {time.process_time() - self.c0:8.1f} s CPU "
+              f"peak {peak_rss_mb():6.0f} MB] {what}", file=sys.stderr, flush=True)
 
 
 def _prefect_env() -> Path:
