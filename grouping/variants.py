@@ -141,9 +141,9 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
 
     # Rule 2: same title, where the texts allow it.
     by_title: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if tkeys[i]:
-            by_title[(blocks[i], tkeys[i])].append(i)
+    for i, (block, tkey) in enumerate(zip(blocks, tkeys)):
+        if tkey:
+            by_title[(block, tkey)].append(i)
     shared_title = [False] * n  # the listing's title names more than one course
     for members in by_title.values():
         if len(members) > 1 and _join_same_title(members, uf, cols, lengths, dkeys) > 1:
@@ -152,9 +152,9 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
 
     # Rule 3: same description where a title is missing.
     by_text: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if dkeys[i]:
-            by_text[(blocks[i], dkeys[i])].append(i)
+    for i, (block, dkey) in enumerate(zip(blocks, dkeys)):
+        if dkey:
+            by_text[(block, dkey)].append(i)
     for members in by_text.values():
         if len(members) < 2:
             continue
@@ -170,11 +170,11 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
     candidates: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if tkeys[i] or not dkeys[i]:
+    for i, (block, tkey, dkey) in enumerate(zip(blocks, tkeys, dkeys)):
+        if tkey or not dkey:
             continue
-        candidates[(blocks[i], "head", dkeys[i][:_BLOCK_CHARS])].append(i)
-        candidates[(blocks[i], "tail", dkeys[i][-_BLOCK_CHARS:])].append(i)
+        candidates[(block, "head", dkey[:_BLOCK_CHARS])].append(i)
+        candidates[(block, "tail", dkey[-_BLOCK_CHARS:])].append(i)
     fuzzy_pairs: list[tuple[float, int, int]] = []
     for members in candidates.values():
         if len(members) < 2 or len(members) > _MAX_CANDIDATES:
@@ -273,23 +273,48 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
 
 def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grouping:
     n = len(dkeys)
-    find = uf.find
-    members_of: dict[int, list[int]] = defaultdict(list)
+    # The root of each listing's set. A union keeps the smaller root, so a set's root is its
+    # smallest index and parent[i] <= i: in index order, the parent's root is already known.
+    root = uf.parent[:]
     for i in range(n):
-        members_of[find(i)].append(i)
+        root[i] = root[root[i]]
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(root):
+        members_of[r].append(i)
+    del root
     courses: list[Course] = []
     variants: list[Variant] = []
     course_of = [""] * n
     variant_of = [""] * n
-    single = _Single(cols, tkeys, dkeys, blocks, shared_title)
+    sha256 = hashlib.sha256
+    source_of, title_of, series_of, description_of, bullets_of, audience_of = (
+        cols.source, cols.title, cols.series, cols.description, cols.bullets, cols.audience)
+    dtext_of, hours_of, hmax_of, mode_of = cols.duration_text, cols.duration_hours, cols.duration_hours_max, cols.delivery_mode
     for members in members_of.values():
-        if len(members) == 1:  # most courses: one listing, one variant
+        if len(members) == 1:
+            # Most courses: one listing, one variant. The same ids and fields as the general path
+            # below gives a one-member group (stable_id inlined), without its bookkeeping.
             i = members[0]
-            course, variant = single(i)
-            courses.append(course)
-            variants.append(variant)
-            course_of[i] = course.course_id
-            variant_of[i] = variant.variant_id
+            provider, series = blocks[i]
+            tkey = tkeys[i]
+            if tkey and shared_title[i]:
+                key_kind = "title and description"
+                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{tkey}\x1f{dkeys[i]}"
+            else:
+                key_kind, key = ("title", tkey) if tkey else ("description", dkeys[i])
+                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{key}"
+            course_id = "c_" + sha256(text.encode()).hexdigest()[:16]
+            hours, hours_max, dtext, mode = hours_of[i], hmax_of[i], dtext_of[i], mode_of[i]
+            # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
+            text = (f"{course_id}\x1f{'' if hours is None else hours}\x1f{'' if hours_max is None else hours_max}"
+                    f"\x1f{(dtext or '') if hours is None else ''}\x1f{mode or ''}")
+            variant_id = "v_" + sha256(text.encode()).hexdigest()[:16]
+            variants.append(Variant(variant_id, course_id, dtext, hours, hours_max, mode, "only variant", None, 1, [i]))
+            courses.append(Course(course_id, provider, source_of[i], title_of[i], series_of[i], description_of[i],
+                                  bullets_of[i], audience_of[i], key_kind, [dtext] if dtext else [], hours, hours_max,
+                                  1, 1))
+            course_of[i] = course_id
+            variant_of[i] = variant_id
             continue
         titled = sorted(tkeys[i] for i in members if tkeys[i])
         if titled and any(shared_title[i] for i in members):
@@ -360,35 +385,6 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -
         ))
     courses.sort(key=lambda c: c.course_id)
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
-
-
-class _Single:
-    """The course of a listing that shares it with no other: the same ids and fields as the
-    general path in _build gives a one-member group (stable_id inlined), without its bookkeeping."""
-
-    def __init__(self, cols: _Columns, tkeys, dkeys, blocks, shared_title) -> None:
-        self.cols, self.tkeys, self.dkeys, self.blocks, self.shared_title = cols, tkeys, dkeys, blocks, shared_title
-
-    def __call__(self, i: int, sha256=hashlib.sha256) -> tuple[Course, Variant]:
-        cols = self.cols
-        provider, series = self.blocks[i]
-        tkey = self.tkeys[i]
-        if tkey and self.shared_title[i]:
-            key_kind = "title and description"
-            text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{tkey}\x1f{self.dkeys[i]}"
-        else:
-            key_kind, key = ("title", tkey) if tkey else ("description", self.dkeys[i])
-            text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{key}"
-        course_id = "c_" + sha256(text.encode()).hexdigest()[:16]
-        hours, hours_max, dtext, mode = (cols.duration_hours[i], cols.duration_hours_max[i], cols.duration_text[i],
-                                         cols.delivery_mode[i])
-        # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
-        text = (f"{course_id}\x1f{'' if hours is None else hours}\x1f{'' if hours_max is None else hours_max}"
-                f"\x1f{(dtext or '') if hours is None else ''}\x1f{mode or ''}")
-        variant_id = "v_" + sha256(text.encode()).hexdigest()[:16]
-        return (Course(course_id, provider, cols.source[i], cols.title[i], cols.series[i], cols.description[i],
-                       cols.bullets[i], cols.audience[i], key_kind, [dtext] if dtext else [], hours, hours_max, 1, 1),
-                Variant(variant_id, course_id, dtext, hours, hours_max, mode, "only variant", None, 1, [i]))
 
 
 def _most_common(values) -> str | None:
