@@ -81,12 +81,14 @@ class ListingBatch(Sequence):
 
     @classmethod
     def concat(cls, batches: "Iterable[ListingBatch]") -> "ListingBatch":
+        """The batches one after another, in order. Zero-copy: the table keeps each batch's
+        buffers as a chunk (combining them would hold every listing twice at the peak)."""
         import pyarrow as pa
 
         tables = [b.table for b in batches]
         if not tables:
             return cls()
-        return cls(pa.concat_tables(tables).combine_chunks())
+        return cls(pa.concat_tables(tables))
 
     def column(self, name: str) -> list:
         """One column as a Python list."""
