@@ -110,6 +110,10 @@ _FIELDS = ("provider", "source", "series", "title", "description", "bullets", "a
            "duration_text", "duration_hours", "duration_hours_max", "delivery_mode", "source_url")
 
 
+# Columns that repeat a few values: one string object per value, not per listing.
+_SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "source_url")
+
+
 class _Columns:
     """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row."""
 
@@ -127,7 +131,7 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
     if not len(listings):
         return Grouping(courses=[], variants=[], course_of=[], variant_of=[])
     with paused_gc():
-        cols = _Columns(listing_columns(listings, _FIELDS))
+        cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED))
         return _group(cols, description_keys(cols.description, cols.bullets))
 
 
