@@ -59,12 +59,22 @@ def description_key(description: str, bullets: list[str]) -> str:
     return _fold(" ".join([description, *bullets]))
 
 
+_KEYS_CHUNK = 32_768  # rows folded as one buffer: bounds the temporary copies of the texts
+
+
 def description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
     """description_key of every row of two columns: the same keys as description_key gives one
-    row at a time, folded as one buffer. The texts are concatenated, translated by _FOLD_BYTES in
-    one call, and their spaces collapsed by Arrow's string kernels over the whole column; only
-    the texts outside ASCII (NFKD) and the ones that name a unit (the length pattern, found by
-    Arrow's RE2 kernel) go through Python one by one."""
+    row at a time, folded a buffer of _KEYS_CHUNK rows at once. The texts are concatenated,
+    translated by _FOLD_BYTES in one call, and their spaces collapsed by Arrow's string kernels
+    over the whole buffer; only the texts outside ASCII (NFKD) and the ones that name a unit (the
+    length pattern, found by Arrow's RE2 kernel) go through Python one by one."""
+    keys: list[str] = []
+    for start in range(0, len(descriptions), _KEYS_CHUNK):
+        keys += _description_keys(descriptions[start:start + _KEYS_CHUNK], bullets[start:start + _KEYS_CHUNK])
+    return keys
+
+
+def _description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
     from itertools import accumulate
 
     import pyarrow as pa
