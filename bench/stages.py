@@ -78,6 +78,39 @@ def _pages(size: int):
     return catalogue(size)
 
 
+class _PageFiles:
+    """A generated catalogue written to files by another process (``python -m bench.generate``)
+    and read back one page at a time, as the fetcher's archive gives them: the inputs of the
+    grouping and load stages are then what the flow holds (the listings, their grouping), not
+    the generator's leftovers in this process. Iterable any number of times, like the list of
+    pages; remove the folder with ``close()``."""
+
+    def __init__(self, size: int, per_page: int = 1000) -> None:
+        import subprocess
+
+        from bench.generate import AUPE_URL, CUPE_SHARE, CUPE_URL
+
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+        subprocess.run([sys.executable, "-m", "bench.generate", "--size", str(size), "--out", str(self.folder),
+                        "--per-page", str(per_page)],
+                       check=True, cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        n_cupe = round(size * CUPE_SHARE)
+        self.counts = {"cupe-workshops": n_cupe, "aupe-courses": size - n_cupe}
+        self.base_url = {"cupe-workshops": CUPE_URL, "aupe-courses": AUPE_URL}
+        self.per_page = per_page
+
+    def __iter__(self):
+        from bench.generate import Page
+
+        for source, url in self.base_url.items():
+            for j, path in enumerate(sorted((self.folder / source).glob("page-*.html"))):
+                n = min(self.per_page, self.counts[source] - j * self.per_page)
+                yield Page(source, url + (f"?page={j}" if j else ""), path.read_text(encoding="utf-8"), n)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _parse_normalise(pages, parse_of: dict[str, Callable]) -> dict[str, list]:
     """parse + normalise every page, per source as flows.refresh.parse_source does: page by
     page into columns (ListingBatch), concatenated per source."""
@@ -105,25 +138,29 @@ def _our_parsers() -> dict[str, Callable]:
 
 
 def _loads(size: int):
-    """SourceLoads of a generated catalogue (parsed, normalised, grouped), as the flow builds them."""
+    """SourceLoads of a generated catalogue (parsed, normalised, grouped), as the flow builds them;
+    the pages come from files one at a time (_PageFiles)."""
     import hashlib
 
     from grouping import group_listings
     from warehouse.load import SourceLoad
 
-    pages = _pages(size)
-    listings = _parse_normalise(pages, _our_parsers())
+    pages = _PageFiles(size)
     now = datetime.now(timezone.utc)
-    loads = []
-    for name, ls in listings.items():
-        page_rows = [{"source": name, "url": p.url, "status_code": 200, "fetched_at": now,
-                      "content_hash": hashlib.sha256(p.html.encode()).hexdigest(), "encoding": "utf-8",
-                      "content_type": "text/html; charset=utf-8", "bytes": len(p.html.encode()),
-                      "etag": None, "last_modified": None, "archive_path": f"{name}/page.html.gz",
-                      "n_listings": p.n_listings} for p in pages if p.source == name]
-        loads.append(SourceLoad(source=name, status="loaded", pages=page_rows, listings=ls,
-                                grouping=group_listings(ls)))
-    return loads
+    try:
+        listings = _parse_normalise(pages, _our_parsers())
+        page_rows: dict[str, list[dict]] = {}
+        for p in pages:
+            data = p.html.encode()
+            page_rows.setdefault(p.source, []).append({
+                "source": p.source, "url": p.url, "status_code": 200, "fetched_at": now,
+                "content_hash": hashlib.sha256(data).hexdigest(), "encoding": "utf-8",
+                "content_type": "text/html; charset=utf-8", "bytes": len(data), "etag": None,
+                "last_modified": None, "archive_path": f"{p.source}/page.html.gz", "n_listings": p.n_listings})
+    finally:
+        pages.close()
+    return [SourceLoad(source=name, status="loaded", pages=page_rows.get(name, []), listings=ls,
+                       grouping=group_listings(ls)) for name, ls in listings.items()]
 
 
 def _run_record(loads):
@@ -166,10 +203,15 @@ def parse_stage(what: str, size: int, repeat: int) -> dict:
 def group_stage(what: str, size: int, repeat: int) -> dict:
     from grouping import group_listings
 
-    listings = _parse_normalise(_pages(size), _our_parsers())
+    pages = _PageFiles(size)  # read one at a time: the generator's leftovers are not in this process
+    try:
+        listings = _parse_normalise(pages, _our_parsers())
+    finally:
+        pages.close()
     g = {name: group_listings(ls) for name, ls in listings.items()}
     extra = {"courses": sum(len(x.courses) for x in g.values()),
              "multi_length": sum(1 for x in g.values() for c in x.courses if c.n_variants > 1)}
+    del g  # the warm-up's result: the timed runs hold one grouping at a time, as the flow does
 
     def run():
         for ls in listings.values():  # one call per source, as the flow does
@@ -252,6 +294,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     base_url = {"cupe-workshops": CUPE_URL, "aupe-courses": AUPE_URL}
     db = tmp / "bench.duckdb"
     counted = {}
+    progress = _Progress()
 
     def run():
         if db.exists():
@@ -278,9 +321,13 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
                 continue
             listings = ListingBatch.concat(batches)
             del batches
+            progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
+            grouping = group_listings(listings)
+            progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
             loads.append(wl.SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
-                                       grouping=group_listings(listings)))
+                                       grouping=grouping))
         wl.publish(db, _run_record(loads), loads)
+        progress("published")
         counted["listings"] = sum(len(l.listings) for l in loads)
 
     try:
@@ -291,6 +338,18 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     if counted.get("listings") != size:
         raise SystemExit(f"pipeline: {counted.get('listings')} listings of {size}")
     return {"extra": counted, **out}
+
+
+class _Progress:
+    """One line on stderr per step of a long measurement: seconds since the start (wall, CPU)
+    and the peak RSS so far, so that a run stopped by a timeout still says how far it got."""
+
+    def __init__(self) -> None:
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
+
+    def __call__(self, what: str) -> None:
+        print(f"[{time.perf_counter() - self.t0:8.1f} s wall {time.process_time() - self.c0:8.1f} s CPU "
+              f"peak {peak_rss_mb():6.0f} MB] {what}", file=sys.stderr, flush=True)
 
 
 def _prefect_env() -> Path:

@@ -59,6 +59,46 @@ def description_key(description: str, bullets: list[str]) -> str:
     return _fold(" ".join([description, *bullets]))
 
 
+_KEYS_CHUNK = 32_768  # rows folded as one buffer: bounds the temporary copies of the texts
+
+
+def description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
+    """description_key of every row of two columns: the same keys as description_key gives one
+    row at a time, folded a buffer of _KEYS_CHUNK rows at once. The texts are concatenated,
+    translated by _FOLD_BYTES in one call, and their spaces collapsed by Arrow's string kernels
+    over the whole buffer; only the texts outside ASCII (NFKD) and the ones that name a unit (the
+    length pattern, found by Arrow's RE2 kernel) go through Python one by one."""
+    keys: list[str] = []
+    for start in range(0, len(descriptions), _KEYS_CHUNK):
+        keys += _description_keys(descriptions[start:start + _KEYS_CHUNK], bullets[start:start + _KEYS_CHUNK])
+    return keys
+
+
+def _description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
+    from itertools import accumulate
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = [" ".join([d, *b]) if b else d for d, b in zip(descriptions, bullets)]
+    for i, t in enumerate(texts):
+        if not t.isascii():  # accents off, what else lies outside ASCII goes (as _fold_plain)
+            texts[i] = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
+    # ASCII now: one byte a character, so the offsets are the texts' lengths.
+    data = pa.py_buffer("".join(texts).encode("ascii").translate(_FOLD_BYTES))
+    offsets = pa.array([0, *accumulate(map(len, texts))], pa.int64())
+    del texts
+    folded = pa.LargeStringArray.from_buffers(len(offsets) - 1, offsets.buffers()[1], data)
+    while pc.any(pc.match_substring(folded, "  ")).as_py():  # " ".join(text.split()), in halvings
+        folded = pc.replace_substring(folded, "  ", " ")
+    folded = pc.ascii_trim(folded, " ")
+    keys = folded.to_pylist()
+    fold_length = _FOLDED_LENGTH.sub
+    for i in pc.indices_nonzero(pc.match_substring_regex(folded, _UNIT_HINT.pattern)).to_pylist():
+        keys[i] = " ".join(fold_length(" ", keys[i]).split())
+    return keys
+
+
 def stable_id(prefix: str, *parts: object) -> str:
     """prefix + 16 hex digits of the SHA-256 of the parts (None as the empty string)."""
     text = "\x1f".join(["" if p is None else p if p.__class__ is str else str(p) for p in parts])

@@ -30,12 +30,13 @@ depend on row order, run number, sibling variants or a length suffix.
 """
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from grouping.keys import description_key, plain_title_key, stable_id, title_key
+from grouping.keys import description_keys, plain_title_key, stable_id, title_key
 from schema.batch import ListingBatch, listing_columns, paused_gc
 from schema.models import Listing
 
@@ -104,49 +105,60 @@ class _UnionFind:
         return ra
 
 
-def _length_key(listing: Listing) -> tuple:
-    return (listing.duration_hours, listing.duration_hours_max)
-
-
 # The fields grouping reads: it takes these columns and nothing else of a listing.
 _FIELDS = ("provider", "source", "series", "title", "description", "bullets", "audience",
            "duration_text", "duration_hours", "duration_hours_max", "delivery_mode", "source_url")
-_Row = namedtuple("_Row", _FIELDS)
+
+
+# Columns that repeat a few values: one string object per value, not per listing.
+_SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "source_url")
+
+
+class _Columns:
+    """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row."""
+
+    __slots__ = _FIELDS
+
+    def __init__(self, values: list[list]) -> None:
+        for name, column in zip(_FIELDS, values):
+            setattr(self, name, column)
 
 
 def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
     """Courses and variants of one source's listings (a ListingBatch, or Listing models).
 
-    Works on the columns it needs (_FIELDS), zipped into light read-only rows."""
+    Works on the columns it needs (_FIELDS); the description keys are folded a column at once."""
+    if not len(listings):
+        return Grouping(courses=[], variants=[], course_of=[], variant_of=[])
     with paused_gc():
-        rows = list(map(_Row._make, zip(*listing_columns(listings, _FIELDS)))) if len(listings) else []
-        return _group(rows)
+        cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED))
+        return _group(cols, description_keys(cols.description, cols.bullets))
 
 
-def _group(listings: list[Listing]) -> Grouping:
-    n = len(listings)
-    lengths = [_length_key(l) for l in listings]
-    tkeys = [title_key(l.title) for l in listings]
-    dkeys = [description_key(l.description, l.bullets) for l in listings]
-    blocks = [(l.provider, l.series or "") for l in listings]
+def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
+    n = len(dkeys)
+    lengths = list(zip(cols.duration_hours, cols.duration_hours_max))
+    title_keys: dict[str | None, str | None] = {}
+    tkeys = [title_keys[t] if t in title_keys else title_keys.setdefault(t, title_key(t)) for t in cols.title]
+    blocks = [(p, s or "") for p, s in zip(cols.provider, cols.series)]
     uf = _UnionFind(n)
 
     # Rule 2: same title, where the texts allow it.
     by_title: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if tkeys[i]:
-            by_title[(blocks[i], tkeys[i])].append(i)
+    for i, (block, tkey) in enumerate(zip(blocks, tkeys)):
+        if tkey:
+            by_title[(block, tkey)].append(i)
     shared_title = [False] * n  # the listing's title names more than one course
     for members in by_title.values():
-        if len(members) > 1 and _join_same_title(members, uf, listings, lengths, dkeys) > 1:
+        if len(members) > 1 and _join_same_title(members, uf, cols, lengths, dkeys) > 1:
             for i in members:
                 shared_title[i] = True
 
     # Rule 3: same description where a title is missing.
     by_text: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if dkeys[i]:
-            by_text[(blocks[i], dkeys[i])].append(i)
+    for i, (block, dkey) in enumerate(zip(blocks, dkeys)):
+        if dkey:
+            by_text[(block, dkey)].append(i)
     for members in by_text.values():
         if len(members) < 2:
             continue
@@ -162,11 +174,11 @@ def _group(listings: list[Listing]) -> Grouping:
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
     candidates: dict[tuple, list[int]] = defaultdict(list)
-    for i in range(n):
-        if tkeys[i] or not dkeys[i]:
+    for i, (block, tkey, dkey) in enumerate(zip(blocks, tkeys, dkeys)):
+        if tkey or not dkey:
             continue
-        candidates[(blocks[i], "head", dkeys[i][:_BLOCK_CHARS])].append(i)
-        candidates[(blocks[i], "tail", dkeys[i][-_BLOCK_CHARS:])].append(i)
+        candidates[(block, "head", dkey[:_BLOCK_CHARS])].append(i)
+        candidates[(block, "tail", dkey[-_BLOCK_CHARS:])].append(i)
     fuzzy_pairs: list[tuple[float, int, int]] = []
     for members in candidates.values():
         if len(members) < 2 or len(members) > _MAX_CANDIDATES:
@@ -181,10 +193,10 @@ def _group(listings: list[Listing]) -> Grouping:
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(listings, uf, lengths, tkeys, dkeys, blocks, shared_title)
+    return _build(cols, uf, lengths, tkeys, dkeys, blocks, shared_title)
 
 
-def _join_same_title(members: list[int], uf: _UnionFind, listings, lengths: list[tuple], dkeys: list[str]) -> int:
+def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: list[str]) -> int:
     """Join the listings of one title into as few courses as their texts allow; returns how many.
 
     Listings with the same text are one course. Courses with different texts join only when
@@ -203,8 +215,8 @@ def _join_same_title(members: list[int], uf: _UnionFind, listings, lengths: list
         for j in idx[1:]:
             uf.union(idx[0], j)
         glengths = {lengths[i] for i in idx}
-        plain = {plain_title_key(listings[i].title) for i in idx}
-        pages = {listings[i].source_url for i in idx}
+        plain = {plain_title_key(cols.title[i]) for i in idx}
+        pages = {cols.source_url[i] for i in idx}
         for g in groups:
             if g[1] & glengths:
                 # Two texts at one length are two courses when one page shows both; on different
@@ -263,22 +275,50 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(listings, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grouping:
+def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grouping:
+    n = len(dkeys)
+    # The root of each listing's set. A union keeps the smaller root, so a set's root is its
+    # smallest index and parent[i] <= i: in index order, the parent's root is already known.
+    root = uf.parent[:]
+    for i in range(n):
+        root[i] = root[root[i]]
     members_of: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(listings)):
-        members_of[uf.find(i)].append(i)
+    for i, r in enumerate(root):
+        members_of[r].append(i)
+    del root
     courses: list[Course] = []
     variants: list[Variant] = []
-    course_of = [""] * len(listings)
-    variant_of = [""] * len(listings)
+    course_of = [""] * n
+    variant_of = [""] * n
+    sha256 = hashlib.sha256
+    source_of, title_of, series_of, description_of, bullets_of, audience_of = (
+        cols.source, cols.title, cols.series, cols.description, cols.bullets, cols.audience)
+    dtext_of, hours_of, hmax_of, mode_of = cols.duration_text, cols.duration_hours, cols.duration_hours_max, cols.delivery_mode
     for members in members_of.values():
-        first = listings[members[0]]
-        if len(members) == 1:  # most courses: one listing, one variant
-            course, variant = _single(members[0], first, tkeys, dkeys, blocks, shared_title)
-            courses.append(course)
-            variants.append(variant)
-            course_of[members[0]] = course.course_id
-            variant_of[members[0]] = variant.variant_id
+        if len(members) == 1:
+            # Most courses: one listing, one variant. The same ids and fields as the general path
+            # below gives a one-member group (stable_id inlined), without its bookkeeping.
+            i = members[0]
+            provider, series = blocks[i]
+            tkey = tkeys[i]
+            if tkey and shared_title[i]:
+                key_kind = "title and description"
+                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{tkey}\x1f{dkeys[i]}"
+            else:
+                key_kind, key = ("title", tkey) if tkey else ("description", dkeys[i])
+                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{key}"
+            course_id = "c_" + sha256(text.encode()).hexdigest()[:16]
+            hours, hours_max, dtext, mode = hours_of[i], hmax_of[i], dtext_of[i], mode_of[i]
+            # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
+            text = (f"{course_id}\x1f{'' if hours is None else hours}\x1f{'' if hours_max is None else hours_max}"
+                    f"\x1f{(dtext or '') if hours is None else ''}\x1f{mode or ''}")
+            variant_id = "v_" + sha256(text.encode()).hexdigest()[:16]
+            variants.append(Variant(variant_id, course_id, dtext, hours, hours_max, mode, "only variant", None, 1, [i]))
+            courses.append(Course(course_id, provider, source_of[i], title_of[i], series_of[i], description_of[i],
+                                  bullets_of[i], audience_of[i], key_kind, [dtext] if dtext else [], hours, hours_max,
+                                  1, 1))
+            course_of[i] = course_id
+            variant_of[i] = variant_id
             continue
         titled = sorted(tkeys[i] for i in members if tkeys[i])
         if titled and any(shared_title[i] for i in members):
@@ -294,22 +334,22 @@ def _build(listings, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grou
         # Two different texts at one length (rules 3 and 4 can bring them together) stay two variants.
         by_variant: dict[tuple, list[int]] = defaultdict(list)
         for i in members:
-            l = listings[i]
-            by_variant[(l.duration_hours, l.duration_hours_max, l.duration_text if l.duration_hours is None else None, l.delivery_mode)].append(i)
+            hours = cols.duration_hours[i]
+            by_variant[(hours, cols.duration_hours_max[i], cols.duration_text[i] if hours is None else None,
+                        cols.delivery_mode[i])].append(i)
         for vkey in [k for k, idx in by_variant.items() if len({dkeys[i] for i in idx}) > 1]:
             for i in by_variant.pop(vkey):
                 by_variant[(*vkey, dkeys[i])].append(i)
         main_text = _most_common(dkeys[i] for i in members)
-        rep = listings[next(i for i in members if dkeys[i] == main_text)]
-        title = _most_common(listings[i].title for i in members if listings[i].title)
+        rep = next(i for i in members if dkeys[i] == main_text)
+        title = _most_common(cols.title[i] for i in members if cols.title[i])
         course_variants = []
         for (hours, hours_max, text_len, mode, *text), idx in by_variant.items():
-            l = listings[idx[0]]
-            reason, score = _reason(idx[0], members, listings, lengths_of, tkeys, dkeys)
+            reason, score = _reason(idx[0], members, cols, lengths_of, tkeys, dkeys)
             variant = Variant(
                 variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode, *text),
                 course_id=course_id,
-                duration_text=l.duration_text,
+                duration_text=cols.duration_text[idx[0]],
                 duration_hours=hours,
                 duration_hours_max=hours_max,
                 delivery_mode=mode,
@@ -330,15 +370,16 @@ def _build(listings, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grou
         for v in course_variants:
             if v.duration_text and v.duration_text not in lengths:
                 lengths.append(v.duration_text)
+        first = members[0]
         courses.append(Course(
             course_id=course_id,
             provider=provider,
-            source=first.source,
+            source=cols.source[first],
             title=title,
-            series=first.series,
-            description=rep.description,
-            bullets=rep.bullets,
-            audience=rep.audience,
+            series=cols.series[first],
+            description=cols.description[rep],
+            bullets=cols.bullets[rep],
+            audience=cols.audience[rep],
             key_kind=key_kind,
             lengths=lengths,
             min_hours=min(hours) if hours else None,
@@ -350,31 +391,6 @@ def _build(listings, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grou
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
-def _single(i: int, l: Listing, tkeys, dkeys, blocks, shared_title) -> tuple[Course, Variant]:
-    """The course of a listing that shares it with no other: the same ids and fields as the
-    general path in _build gives a one-member group, without its bookkeeping."""
-    provider, series = blocks[i]
-    if tkeys[i] and shared_title[i]:
-        course_id = stable_id("c_", provider, series, "title and description", tkeys[i], dkeys[i])
-        key_kind = "title and description"
-    else:
-        key_kind, key = ("title", tkeys[i]) if tkeys[i] else ("description", dkeys[i])
-        course_id = stable_id("c_", provider, series, key_kind, key)
-    hours, hours_max = l.duration_hours, l.duration_hours_max
-    variant = Variant(
-        variant_id=stable_id("v_", course_id, hours, hours_max, l.duration_text if hours is None else None,
-                             l.delivery_mode),
-        course_id=course_id, duration_text=l.duration_text, duration_hours=hours,
-        duration_hours_max=hours_max, delivery_mode=l.delivery_mode, join_reason="only variant",
-        join_score=None, n_listings=1, listing_indexes=[i])
-    course = Course(
-        course_id=course_id, provider=provider, source=l.source, title=l.title, series=l.series,
-        description=l.description, bullets=l.bullets, audience=l.audience, key_kind=key_kind,
-        lengths=[l.duration_text] if l.duration_text else [], min_hours=hours, max_hours=hours_max,
-        n_variants=1, n_listings=1)
-    return course, variant
-
-
 def _most_common(values) -> str | None:
     """The most frequent value; ties go to the greatest, so the choice does not depend on order."""
     counts: dict[str, int] = {}
@@ -383,10 +399,10 @@ def _most_common(values) -> str | None:
     return max(counts, key=lambda k: (counts[k], k)) if counts else None
 
 
-def _reason(i: int, members: list[int], listings, lengths_of, tkeys, dkeys) -> tuple[str, float | None]:
+def _reason(i: int, members: list[int], cols: _Columns, lengths_of, tkeys, dkeys) -> tuple[str, float | None]:
     """Why listing i belongs with the other members of its course."""
-    others = [j for j in members if lengths_of[j] != lengths_of[i]
-              or listings[j].delivery_mode != listings[i].delivery_mode]
+    mode = cols.delivery_mode
+    others = [j for j in members if lengths_of[j] != lengths_of[i] or mode[j] != mode[i]]
     if not others:
         return "only variant", None
     if tkeys[i] and any(tkeys[j] == tkeys[i] for j in others):

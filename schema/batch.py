@@ -81,16 +81,27 @@ class ListingBatch(Sequence):
 
     @classmethod
     def concat(cls, batches: "Iterable[ListingBatch]") -> "ListingBatch":
+        """The batches one after another, in order. Zero-copy: the table keeps each batch's
+        buffers as a chunk (combining them would hold every listing twice at the peak)."""
         import pyarrow as pa
 
         tables = [b.table for b in batches]
         if not tables:
             return cls()
-        return cls(pa.concat_tables(tables).combine_chunks())
+        return cls(pa.concat_tables(tables))
 
-    def column(self, name: str) -> list:
-        """One column as a Python list."""
-        return self.table.column(name).to_pylist()
+    def column(self, name: str, shared: bool = False) -> list:
+        """One column as a Python list. ``shared``: one Python object per distinct value (for
+        columns that repeat a few values, e.g. provider, source, programme, page URL), not one
+        per row."""
+        column = self.table.column(name)
+        if not shared:
+            return column.to_pylist()
+        import pyarrow.compute as pc
+
+        distinct = pc.unique(column)
+        values = distinct.to_pylist()
+        return list(map(values.__getitem__, pc.index_in(column, value_set=distinct, skip_nulls=False).to_pylist()))
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -134,8 +145,10 @@ class ListingBatch(Sequence):
         return f"ListingBatch({len(self)} listings)"
 
 
-def listing_columns(listings, names: Iterable[str]) -> list[list]:
-    """Columns of listings held either way: a ListingBatch, or a sequence of Listing models."""
+def listing_columns(listings, names: Iterable[str], shared: Iterable[str] = ()) -> list[list]:
+    """Columns of listings held either way: a ListingBatch, or a sequence of Listing models.
+    The columns named in ``shared`` hold one object per distinct value (ListingBatch.column)."""
     if isinstance(listings, ListingBatch):
-        return [listings.column(n) for n in names]
+        shared = set(shared)
+        return [listings.column(n, n in shared) for n in names]
     return [[getattr(l, n) for l in listings] for n in names]

@@ -129,13 +129,26 @@ _VARIANT_VERSION_FIELDS = ("duration_text", "duration_hours", "duration_hours_ma
 
 
 def content_hash(row: dict, fields: tuple[str, ...]) -> str:
-    payload = json.dumps([row.get(f) for f in fields], ensure_ascii=False, default=str)
+    return _hash_values([row.get(f) for f in fields])
+
+
+def _hash_values(values: list) -> str:
+    payload = json.dumps(values, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def _shallow(obj) -> dict:
-    # dataclasses.asdict deep-copies every list; the rows only need the references.
-    return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
+def _objects_table(objects: list, fields: tuple[str, ...], version_fields: tuple[str, ...]) -> pa.Table:
+    """Dataclass objects (courses, variants) as an Arrow table built column by column, with the
+    content_hash of each row's version fields (no dict per row)."""
+    data = {f: [getattr(o, f) for o in objects] for f in fields}
+    data["content_hash"] = [_hash_values(list(vals)) for vals in zip(*(data[f] for f in version_fields))]
+    return pa.table(data)
+
+
+_COURSE_FIELDS = ("course_id", "provider", "source", "title", "series", "description", "bullets", "audience",
+                  "key_kind", "lengths", "min_hours", "max_hours", "n_variants", "n_listings")
+_VARIANT_FIELDS = ("variant_id", "course_id", "duration_text", "duration_hours", "duration_hours_max",
+                   "delivery_mode", "join_reason", "join_score", "n_listings")
 
 
 _LISTING_ID_FIELDS = ("title_as_written", "series", "duration_text", "delivery_mode", "link", "description",
@@ -174,21 +187,13 @@ def listing_table(load: SourceLoad) -> pa.Table:
     return pa.table({c: data[c] for c in columns("listings")})
 
 
-def rows_for(load: SourceLoad) -> dict[str, list[dict] | pa.Table]:
-    """Rows of the current-state tables for one loaded source."""
+def rows_for(load: SourceLoad) -> dict[str, pa.Table]:
+    """The current-state tables of one loaded source as Arrow tables (listings, courses with
+    their content_hash, course_variants with theirs), built column by column."""
     g = load.grouping
-    course_rows, variant_rows = [], []
-    if g:
-        for c in g.courses:
-            row = _shallow(c)
-            row["content_hash"] = content_hash(row, _COURSE_VERSION_FIELDS)
-            course_rows.append(row)
-        for v in g.variants:
-            row = _shallow(v)
-            row.pop("listing_indexes")
-            row["content_hash"] = content_hash(row, _VARIANT_VERSION_FIELDS)
-            variant_rows.append(row)
-    return {"listings": listing_table(load), "courses": course_rows, "course_variants": variant_rows}
+    return {"listings": listing_table(load),
+            "courses": _objects_table(g.courses if g else [], _COURSE_FIELDS, _COURSE_VERSION_FIELDS),
+            "course_variants": _objects_table(g.variants if g else [], _VARIANT_FIELDS, _VARIANT_VERSION_FIELDS)}
 
 
 def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, locked: bool = False) -> None:
@@ -424,7 +429,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
         con.close()
 
 
-def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, rows: dict[str, list[dict]]) -> None:
+def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, rows: dict[str, pa.Table]) -> None:
     """Replace one source's current state and extend its history.
 
     Listings are replaced. Courses are upserted: new ones added (first seen now),
@@ -437,7 +442,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     con.execute("DELETE FROM listings WHERE source = ?", [source])
     _insert(con, "listings", rows["listings"])
 
-    new_courses = {r["course_id"]: r for r in rows["courses"]}
+    courses = rows["courses"]
+    new_courses = _hashes(courses, "course_id")  # course_id -> content_hash, in the grouping's order
     # The variants of the courses that were active before this run, read before any course
     # changes status: a course that comes back must open new versions of all its variants.
     old_variants = dict(con.execute(
@@ -447,13 +453,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
         "SELECT course_id, content_hash, status, first_seen_run, first_seen_at, removed_run "
         "FROM courses WHERE source = ?", [source]).fetchall()}
     gone = [cid for cid, (_, status, *_rest) in old.items() if status == "active" and cid not in new_courses]
-    changed = [cid for cid, r in new_courses.items()
-               if cid not in old or old[cid][1] != "active" or old[cid][0] != r["content_hash"]]
+    changed = [cid for cid, h in new_courses.items()
+               if cid not in old or old[cid][1] != "active" or old[cid][0] != h]
 
     # Course history: close the versions that ended, open the ones that began.
     _close_versions(con, "course_history", "course_id", gone + [c for c in changed if c in old], run)
-    _insert(con, "course_history", [{**new_courses[cid], "valid_from_run": run.run_id, "valid_from": at}
-                                    for cid in changed])
+    changed_rows = _rows_of(courses, "course_id", changed)
+    _insert(con, "course_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
+            cols=_present("course_history", changed_rows, "valid_from_run", "valid_from"))
     if gone:
         with _id_set(con, gone) as ids:
             con.execute(f"UPDATE courses SET status = 'removed', removed_run = ? "
@@ -470,22 +477,28 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
         with _id_set(con, changed) as ids:
             con.execute(f"DELETE FROM courses WHERE course_id IN (SELECT id FROM {ids})")
             con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
-        course_rows = []
-        for cid in changed:
-            first_run, first_at = (old[cid][2], old[cid][3]) if cid in old else (run.run_id, at)
-            course_rows.append({**new_courses[cid], "status": "active", "first_seen_run": first_run,
-                                "first_seen_at": first_at, "removed_run": None})
-        _insert(con, "courses", course_rows)
+        first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at) for cid in changed]
+        course_rows = _with(changed_rows, status="active", first_seen_run=[f[0] for f in first],
+                            first_seen_at=[f[1] for f in first],
+                            removed_run=pa.nulls(len(changed), pa.string()))
+        del first
+        _insert(con, "courses", course_rows, cols=_present("courses", course_rows))
+        del course_rows
         # Topics follow the course's content: recomputed for the courses that changed.
-        _insert(con, "course_topics", [
-            {"course_id": cid, "topic": topic, "rule": rule}
-            for cid in changed
-            for topic, rule in assign_topics(new_courses[cid]["title"], new_courses[cid]["series"],
-                                             new_courses[cid]["description"], new_courses[cid]["bullets"])],
-            cols=["course_id", "topic", "rule"])
+        topic_rows = {"course_id": [], "topic": [], "rule": []}
+        for cid, title, series, description, bullets in zip(
+                *(changed_rows.column(c).to_pylist() for c in ("course_id", "title", "series", "description", "bullets"))):
+            for topic, rule in assign_topics(title, series, description, bullets):
+                topic_rows["course_id"].append(cid)
+                topic_rows["topic"].append(topic)
+                topic_rows["rule"].append(rule)
+        _insert(con, "course_topics", pa.table(topic_rows, schema=pa.schema([(c, pa.string()) for c in topic_rows])),
+                cols=["course_id", "topic", "rule"])
+    del changed_rows
 
     # Variants of the courses on the page now: the same, version by version.
-    new_variants = {r["variant_id"]: r for r in rows["course_variants"]}
+    variants = rows["course_variants"]
+    new_variants = _hashes(variants, "variant_id")
     # Variants of removed courses stay as they last were; only their history versions end.
     removed_variants = []
     if gone:
@@ -494,17 +507,54 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
                 f"SELECT variant_id FROM course_variants WHERE course_id IN (SELECT id FROM {ids})").fetchall()]
     kept = set(removed_variants)  # a removed course keeps its last variants (closed above, not deleted)
     v_gone = [vid for vid in old_variants if vid not in new_variants and vid not in kept]
-    v_changed = [vid for vid, r in new_variants.items()
-                 if old_variants.get(vid) != r["content_hash"]]
+    v_changed = [vid for vid, h in new_variants.items() if old_variants.get(vid) != h]
     _close_versions(con, "variant_history", "variant_id",
                     removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
-    _insert(con, "variant_history", [{**new_variants[vid], "valid_from_run": run.run_id, "valid_from": at}
-                                     for vid in v_changed])
+    changed_rows = _rows_of(variants, "variant_id", v_changed)
+    _insert(con, "variant_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
+            cols=_present("variant_history", changed_rows, "valid_from_run", "valid_from"))
     stale = v_gone + v_changed
     if stale:
         with _id_set(con, stale) as ids:
             con.execute(f"DELETE FROM course_variants WHERE variant_id IN (SELECT id FROM {ids})")
-    _insert(con, "course_variants", [new_variants[vid] for vid in v_changed])
+    _insert(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
+
+
+def _hashes(table: pa.Table, key: str) -> dict[str, str]:
+    """key -> content_hash of an Arrow table of courses or variants, in row order."""
+    if not table.num_rows:
+        return {}
+    return dict(zip(table.column(key).to_pylist(), table.column("content_hash").to_pylist()))
+
+
+def _rows_of(table: pa.Table, key: str, ids: list[str]) -> pa.Table:
+    """The rows of `table` whose key is in ids, in the table's order (ids are in that order too)."""
+    if not ids or not table.num_rows:
+        return table.slice(0, 0)
+    if len(ids) == table.num_rows:
+        return table
+    import pyarrow.compute as pc
+
+    return table.filter(pc.is_in(table.column(key), value_set=pa.array(ids, pa.string())))
+
+
+def _with(table: pa.Table, **values) -> pa.Table:
+    """The table with more columns: a list or Arrow array per row, or one value for every row."""
+    n = table.num_rows
+    for name, v in values.items():
+        if isinstance(v, (list, pa.Array)):
+            table = table.append_column(name, pa.array(v) if isinstance(v, list) else v)
+        elif isinstance(v, str):
+            table = table.append_column(name, pa.array([v] * n, pa.string()))
+        else:  # a timestamp: typed as Arrow infers it from the value (as the rows of dicts were)
+            table = table.append_column(name, pa.array([v] * n))
+    return table
+
+
+def _present(table_name: str, table: pa.Table, *extra: str) -> list[str]:
+    """The warehouse table's columns that the Arrow table holds (the others are NULL)."""
+    have = set(table.column_names) | set(extra)
+    return [c for c in columns(table_name) if c in have]
 
 
 def _close_versions(con, table: str, key: str, ids: list[str], run: RunRecord) -> None:

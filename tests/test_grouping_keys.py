@@ -1,0 +1,48 @@
+"""description_keys (a column folded at once) gives, row for row, what description_key gives."""
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from grouping import keys
+from tests.conftest import CUPE_URL
+from tests.helpers import listings_of
+
+# Written by hand: accents and curly punctuation, control characters and a NUL, lengths in
+# every form the length pattern knows, words that only look like units, empty texts.
+TEXTS = [
+    ("Aimed at new members, this 2-hour workshop helps.", []),
+    ("A two-day course; then a half-day.", ["Week one", "2 wks later"]),
+    ("Café – “union’s” rôle", ["Ünïcode 3 hrs", "ﬁne print"]),
+    ("A 3h start, a 3 hrs end, 2 wks", []),
+    ("Shorter work weeks and holidays", []),
+    ("Hours of work", ["", "  "]),
+    ("", []),
+    ("", ["only a bullet"]),
+    ("tabs\tand\nnew lines\r\n\x0bvertical, \x00nul and \x1f unit separator", ["\x7fdel"]),
+    ("   leading and trailing   ", ["  bullets  ", "-dash-"]),
+    ("日本語 only", []),
+    ("Learn in 2-3 hours (or 2 to 3 hours).", ["1.5 days", "two h", "6 h."]),
+]
+
+
+def test_description_keys_equal_description_key_row_for_row():
+    got = keys.description_keys([d for d, _ in TEXTS], [b for _, b in TEXTS])
+    assert got == [keys.description_key(d, b) for d, b in TEXTS]
+    # Expected by hand for a few rows (not from either function).
+    assert got[0] == "aimed at new members this workshop helps"
+    assert got[5] == "hours of work"
+    assert got[6] == "" and got[7] == "only a bullet"
+    assert got[9] == "leading and trailing bullets dash"
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 5, 1000])
+def test_description_keys_do_not_depend_on_the_chunk_size(chunk, seed_text):
+    listings, _ = listings_of(seed_text, "cupe-workshops", CUPE_URL)
+    descriptions = [l.description for l in listings] + [d for d, _ in TEXTS]
+    bullets = [l.bullets for l in listings] + [b for _, b in TEXTS]
+    with mock.patch.object(keys, "_KEYS_CHUNK", chunk):
+        got = keys.description_keys(descriptions, bullets)
+    assert got == [keys.description_key(d, b) for d, b in zip(descriptions, bullets)]
+    assert len(set(got)) > 50  # the seed's texts are different courses
