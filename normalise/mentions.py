@@ -115,10 +115,20 @@ class MentionFinder:
                 self._titles.append(_Title(c, words))
         # Longest titles first: overlapping matches keep the longer title.
         self._titles.sort(key=lambda t: -len(t.words))
+        # A title can match only where one of two of its words (its longest) is in the text as
+        # it is, folded: at most one word may be fuzzy, and a one-word title may not. Indexing
+        # each title under those words makes a text's candidates a few titles, not all of them
+        # (linking prerequisites against a large catalogue was quadratic).
+        self._index: dict[str, list[int]] = {}
+        for k, t in enumerate(self._titles):
+            for key in {w.folded for w in sorted(t.words, key=lambda w: -len(w.folded))[:2]}:
+                self._index.setdefault(key, []).append(k)
 
     def _matches(self, words: list[_Word], text: str) -> list[tuple[int, int, _Title, str]]:
         found = []
-        for t in self._titles:
+        index = self._index
+        candidates = sorted({k for w in words for k in index.get(w.folded, ())})
+        for t in (self._titles[k] for k in candidates):
             n = len(t.words)
             for i in range(len(words) - n + 1):
                 fuzzy = 0
