@@ -57,16 +57,6 @@ def aupe_html() -> str:
     return (SAMPLES / "aupe-courses" / "courses.html").read_text(encoding="utf-8")
 
 
-# The server's background services that no test reads from: the event-fed ones (events stored,
-# automations evaluated, task runs recorded from events) and the periodic sweeps for late, paused,
-# cancelled or stale runs and offline workers. They cost the session's server ~0.6 s of CPU a flow
-# run and ~0.6 s a minute idle (measured: 5 refreshes of samples/archive, then 60 s idle). The
-# scheduler stays on (tests/test_schedule.py), and every API the clients call answers as before.
-QUIET_SERVICES = {f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in (
-    "EVENT_PERSISTER", "TRIGGERS", "TASK_RUN_RECORDER", "EVENT_LOGGER", "FOREMAN", "LATE_RUNS",
-    "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP", "REPOSSESSOR", "DB_VACUUM")}
-
-
 class PrefectServer:
     """A real `prefect server start` on a free loopback port, with a PREFECT_HOME of its own."""
 
@@ -77,7 +67,7 @@ class PrefectServer:
         self.home, self.port = home, port
         self.api_url = f"http://127.0.0.1:{port}/api"
         env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", **QUIET_SERVICES}
+               "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
         env.pop("PREFECT_API_URL", None)
         self.log = home / "server.log"
         self.proc = subprocess.Popen(
