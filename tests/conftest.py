@@ -22,14 +22,22 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture(scope="session")
-def prefect_harness():
-    """One Prefect test server for the whole session, started on first use."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_harness(prefect_server):
+    """Flow runs in this process go to the session's one Prefect server (prefect_server, below).
+
+    One server, not a test harness's beside it: each server's start migrates a new database,
+    ~10 s of CPU of its ~15 s. Settings as `courses refresh` runs with (local_run_settings).
+    """
+    import prefect.context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.refresh import local_run_settings
 
-    with prefect_test_harness(server_startup_timeout=120), local_run_settings():
-        yield
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server.api_url}), local_run_settings():
+        # Also the process-global settings, as prefect_test_harness does: code in a context
+        # copied before this fixture ran reaches the same server.
+        with prefect.context._temporary_global_settings_context(prefect.context.get_settings_context()):
+            yield
 
 
 @pytest.fixture(scope="session")

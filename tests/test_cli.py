@@ -1,4 +1,8 @@
-"""The `courses` command as a user runs it: a real process, real files."""
+"""The `courses` command as a user runs it: real files, real exit codes and output streams.
+
+Commands run in this process (tests/clirun.py) unless the test needs a process of its own:
+the entry point itself, a read that could hang, a kill.
+"""
 from __future__ import annotations
 
 import json
@@ -11,6 +15,7 @@ import duckdb
 import pytest
 import typer
 
+from tests.clirun import run_courses
 from tests.conftest import SAMPLES, SEED_CUPE
 
 KEYS = ["provider", "source", "source_url", "position", "title", "series", "duration_text", "duration_value",
@@ -19,12 +24,18 @@ KEYS = ["provider", "source", "source_url", "position", "title", "series", "dura
 
 
 def courses(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`courses *args` in this process."""
+    return run_courses(*args, env=env, cwd=cwd)
+
+
+def courses_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`courses *args` in a process of its own (`python -m cli.main`)."""
     return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd or Path(__file__).parent.parent, timeout=300)
 
 
 def test_parse_prints_json_lines_with_the_documented_keys():
-    out = courses("parse", str(SEED_CUPE), "--source", "cupe-workshops")
+    out = courses_process("parse", str(SEED_CUPE), "--source", "cupe-workshops")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == 84
@@ -69,7 +80,7 @@ def test_refresh_from_archive_and_a_failing_refresh(tmp_path, prefect_server):
     # Against the session's Prefect server: the temporary server is started (and killed) in
     # test_a_killed_refresh_takes_its_temporary_server_with_it.
     db = tmp_path / "demo.duckdb"
-    env = {"PREFECT_HOME": str(tmp_path / "prefect"), **prefect_server.client_env()}
+    env = prefect_server.client_env()
     out = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), env=env)
     assert out.returncode == 0, out.stderr
     assert "cupe-workshops: loaded, 4 pages (3 workshop pages), 84 listings, 78 courses" in out.stdout
@@ -115,9 +126,7 @@ def test_a_busy_warehouse_is_refused_before_prefect_starts(tmp_path):
 
 
 def test_serve_without_a_server_stops_at_once():
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    out = subprocess.run([sys.executable, "-m", "cli.main", "serve"], capture_output=True, text=True, env=env,
-                         cwd=Path(__file__).parent.parent, timeout=60)
+    out = courses("serve", env={"PREFECT_API_URL": None})
     assert out.returncode == 2
     assert out.stderr.splitlines() == ["error: a schedule needs a Prefect server: start one with "
                                        "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"]
@@ -127,7 +136,7 @@ def test_parse_refuses_what_is_not_a_regular_file(tmp_path):
     fifo = tmp_path / "page.html"
     os.mkfifo(fifo)
     for path, kind in [(Path("/dev/zero"), "a device"), (fifo, "a FIFO"), (tmp_path, "a directory")]:
-        out = courses("parse", str(path), "--source", "cupe-workshops")  # a hang or a MemoryError fails here
+        out = courses_process("parse", str(path), "--source", "cupe-workshops")  # a hang or a MemoryError fails here
         assert out.returncode == 2
         assert out.stderr.splitlines() == [f"error: {path}: is {kind}, not a regular file; give a saved page"]
 

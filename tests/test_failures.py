@@ -45,9 +45,8 @@ def one_error_line(result) -> str:
     return errors[0]
 
 
-def test_a_full_disk_during_the_copy(courses, tmp_path, monkeypatch):
-    db = tmp_path / "c.duckdb"
-    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
+def test_a_full_disk_during_the_copy(archive_db, courses, monkeypatch):
+    db = archive_db  # the session's `refresh --from-archive samples/archive`, copied
     before = db.read_bytes()
 
     def full(src, dst, *a, **k):  # the copy of the warehouse into its working file
@@ -76,11 +75,10 @@ def test_a_lock_that_cannot_be_written(courses, tmp_path, monkeypatch, code, wor
     assert not db.exists()
 
 
-def test_a_database_cut_short(courses, tmp_path):
+def test_a_database_cut_short(archive_db, courses):
     # Without its last 4 KB this file still reads (they are free blocks here); cut in half, as a
     # copy stopped by a full disk leaves it, DuckDB cannot read it.
-    db = tmp_path / "c.duckdb"
-    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
+    db = archive_db  # the session's `refresh --from-archive samples/archive`, copied
     data = db.read_bytes()
     db.write_bytes(data[: len(data) // 2])
     line = one_error_line(courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force"))
@@ -88,13 +86,12 @@ def test_a_database_cut_short(courses, tmp_path):
     assert db.read_bytes() == data[: len(data) // 2]  # left as it was for someone to look at
 
 
-def test_verbose_shows_the_traceback(courses, tmp_path, monkeypatch):
-    db = tmp_path / "c.duckdb"
+def test_verbose_shows_the_traceback(archive_db, courses, monkeypatch):
+    db = archive_db  # the session's `refresh --from-archive samples/archive`, copied
 
     def full(src, dst, *a, **k):  # the copy of the warehouse into its working file
         raise OSError(errno.ENOSPC, "No space left on device", str(getattr(dst, "name", dst)))
 
-    assert courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db)).exit_code == 0
     monkeypatch.setattr("warehouse.load.shutil.copyfileobj", full)
     result = courses("refresh", "--from-archive", str(SAMPLES), "--db", str(db), "--force", "--verbose")
     assert result.exit_code == 1 and "Traceback" in result.stderr

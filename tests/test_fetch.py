@@ -657,8 +657,11 @@ def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_p
         catalogue = without_workshop_links((SAMPLES / "cupe-workshops" / "workshops.html").read_text(encoding="utf-8"))
         srv.routes["/cupe"] = Response(body=catalogue.encode(), headers=HTML)  # the catalogue alone
         srv.routes["/aupe"] = replace(TRICKLE, body=b"<p>" + b"x" * 993 + b"</p>")  # 50 s at this pace
-        src = local_sources_file(tmp_path / "s.toml", {"cupe-workshops": srv.url("/cupe"),
-                                                       "aupe-courses": srv.url("/aupe")})
+        # aupe-courses on another host name (localhost): the per-host gate does not make the
+        # CUPE fetch wait behind the trickle, whichever source's thread reaches it first.
+        aupe_url = srv.url("/aupe").replace("127.0.0.1", "localhost")
+        src = local_sources_file(tmp_path / "s.toml", {"cupe-workshops": srv.url("/cupe"), "aupe-courses": aupe_url})
+        src.write_text(src.read_text().replace('allowed_hosts = ["127.0.0.1"]', 'allowed_hosts = ["127.0.0.1", "localhost"]'))
         settings = replace(FAST, obey_robots=False)
 
         # aupe-courses is the file's last entry: a key appended is its own page deadline.
@@ -668,7 +671,7 @@ def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_p
                           archive_dir=str(tmp_path / "archive"), fetch_settings=settings)
         assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
         (line,) = summary.failures
-        assert line.startswith(f"aupe-courses: {srv.url('/aupe')}: page not received within its 0.5 s deadline (")
+        assert line.startswith(f"aupe-courses: {aupe_url}: page not received within its 0.5 s deadline (")
 
         # Default page deadline (30 s), a run budget of 6 s: the budget ends the trickle.
         summary = refresh(db_path=str(tmp_path / "b.duckdb"), sources_file=str(src),
@@ -676,4 +679,4 @@ def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_p
         assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
         (line,) = summary.failures
         assert line.startswith(
-            f"aupe-courses: {srv.url('/aupe')}: the run's 6 s fetch budget ran out while fetching this page (")
+            f"aupe-courses: {aupe_url}: the run's 6 s fetch budget ran out while fetching this page (")

@@ -96,10 +96,8 @@ def test_a_failing_source_keeps_its_previous_data(tmp_path, site):
     con.close()
 
 
-def test_replay_of_the_shipped_samples(tmp_path):
-    db = tmp_path / "demo.duckdb"
-    summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
-    assert summary.ok, summary.failures
+def test_replay_of_the_shipped_samples(archive_db):
+    db = archive_db  # the session's refresh(from_archive=samples/archive), which asserts summary.ok
     con = duckdb.connect(str(db), read_only=True)
     # 78 CUPE, 9 AUPE catalogue, 5 Labour School (Union Steward, Organizing for Power, Advanced
     # Occupational Health and Safety, OH&S for Union Activists, Labour and Politics)

@@ -118,6 +118,11 @@ def test_changes_between_runs_history_and_a_quiet_third_run(tmp_path, site):
     life = con.execute("SELECT l.first_seen_run, l.last_seen_run, l.removed_run FROM course_lifecycle l JOIN courses c USING (course_id) "
                        "WHERE c.description = ?", [REMOVED]).fetchone()
     assert life == (first.run_id, first.run_id, second.run_id)
+    # last_run_changes shows only the latest run's changes.
+    rows = con.execute("SELECT run_id, kind, field, description_start FROM last_run_changes").fetchall()
+    assert {r[0] for r in rows} == {second.run_id}
+    assert sorted((r[1], r[2]) for r in rows) == [("added", None), ("changed", "description"), ("changed", "lengths"), ("removed", None)]
+    assert [r[3] for r in rows if r[1] == "removed"] == [REMOVED[:80]]
     con.close()
 
     before = snapshot(db)
@@ -185,15 +190,3 @@ def test_nightly_deployment_schedule_and_parameters():
     other = nightly_deployment(cron="30 1 * * 1-5", timezone="UTC", sources_file="/etc/s.toml")
     assert other.schedules[0].schedule.cron == "30 1 * * 1-5" and other.schedules[0].schedule.timezone == "UTC"
     assert other.parameters["sources_file"] == "/etc/s.toml"
-
-
-def test_last_run_changes_shows_only_the_latest_run(tmp_path, site):
-    run(tmp_path, site)
-    site.routes[CUPE_PATH] = html(make_v2())
-    second = run(tmp_path, site)
-    con = duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True)
-    rows = con.execute("SELECT run_id, kind, field, description_start FROM last_run_changes").fetchall()
-    con.close()
-    assert {r[0] for r in rows} == {second.run_id}
-    assert sorted((r[1], r[2]) for r in rows) == [("added", None), ("changed", "description"), ("changed", "lengths"), ("removed", None)]
-    assert [r[3] for r in rows if r[1] == "removed"] == [REMOVED[:80]]

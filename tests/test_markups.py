@@ -5,14 +5,13 @@ bullets); the property compares every markup with the text capture field for fie
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.conftest import CUPE_URL, ROOT
+from tests.clirun import run_courses
+from tests.conftest import CUPE_URL
 from tests.helpers import listings_of
 from tests.markup import Block, Renderer, Style, seed_blocks
 
@@ -123,8 +122,7 @@ def test_cli_parse_on_each_named_layout(tmp_path, blocks):
         page, _ = Renderer(NAMED[name]).page(blocks)
         f = tmp_path / f"layout{k}.html"
         f.write_text(page, encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-m", "cli.main", "parse", str(f), "--source", "cupe-workshops"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        proc = run_courses("parse", str(f), "--source", "cupe-workshops")
         assert proc.returncode == 0, proc.stderr[-2000:]
         rows = [json.loads(l) for l in proc.stdout.splitlines() if l.startswith("{")]
         assert len(rows) == 84, name

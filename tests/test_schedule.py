@@ -18,6 +18,7 @@ import duckdb
 import httpx
 import pytest
 
+from tests.clirun import run_courses
 from tests.conftest import ROOT, SAMPLES
 
 pytestmark = pytest.mark.slow
@@ -114,8 +115,8 @@ def test_a_bad_night_ends_failed_in_prefect_with_the_reasons(prefect_server, tmp
     results = {}
     for name, archive in [("partial", partial), ("failed", none)]:
         db = tmp_path / f"{name}.duckdb"
-        out = subprocess.run([sys.executable, "-m", "cli.main", "refresh", "--from-archive", str(archive),
-                              "--source", "cupe-workshops", "--source", "aupe-courses", "--db", str(db)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+        out = run_courses("refresh", "--from-archive", str(archive), "--source", "cupe-workshops",
+                          "--source", "aupe-courses", "--db", str(db), env=prefect_server.client_env())
         assert out.returncode == 1, out.stderr
         assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
         results[name] = (db, out.stderr.splitlines())
