@@ -10,9 +10,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 PLAIN_SUFFIXES = (".html", ".htm", ".txt", ".html.gz", ".htm.gz", ".txt.gz")
 
@@ -80,7 +82,12 @@ def store(root: Path, source: str, *, url: str, content: bytes, encoding: str, c
 
 
 def read_archive(root: Path, source: str, default_url: str) -> list[PageRecord]:
-    """The pages of one source in an archive folder, in a stable order."""
+    """The pages of one source in an archive folder, in a stable order.
+
+    A folder written by a refresh has an index.jsonl naming each page's URL. A plain folder of
+    saved pages (samples/archive) does not: an HTML page is replayed under the URL its
+    ``<link rel="canonical">`` gives (on the source's host), else under the source's URL, with
+    ``#file-name`` where the folder holds several pages."""
     folder = root / source
     if not folder.is_dir():
         raise ArchiveError(f"archive {root} has no folder {source}/ (expected one subfolder per source name)")
@@ -98,13 +105,35 @@ def read_archive(root: Path, source: str, default_url: str) -> list[PageRecord]:
         is_text = p.name.lower().removesuffix(".gz").endswith(".txt")
         text, encoding = decode(content, "text/plain" if is_text else "text/html")
         url = default_url if len(files) == 1 else f"{default_url}#{p.name}"
+        if not is_text:
+            url = _canonical(text, default_url) or url
         pages.append(PageRecord(
             source=source, url=url, text=text, content_hash=hashlib.sha256(content).hexdigest(),
             encoding=encoding, content_type="text/plain" if is_text else "text/html",
             archive_path=str(p), fetched_at=datetime.fromtimestamp(p.stat().st_mtime, timezone.utc),
             bytes=len(content),
         ))
+    urls = [page.url for page in pages]
+    for page, p in zip(pages, files):
+        if urls.count(page.url) > 1:  # two files claim one URL: each keeps its file's name
+            page.url = f"{default_url}#{p.name}"
     return pages
+
+
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_REL_CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _canonical(html: str, default_url: str) -> str | None:
+    """The URL a saved HTML page gives itself (<link rel="canonical">), where it is on the
+    source's own host: a plain archive folder then replays each page under its real URL."""
+    for tag in _LINK_TAG.findall(html[:65536]):
+        if _REL_CANONICAL.search(tag) and (m := _HREF.search(tag)):
+            url = urljoin(default_url, next(g for g in m.groups() if g is not None).strip())
+            if urlsplit(url).hostname == urlsplit(default_url).hostname:
+                return url
+    return None
 
 
 def read_stored(root: Path, source: str, *, url: str, archive_path: str, content_hash: str,

@@ -39,3 +39,22 @@ def test_a_next_link_that_loops_back_is_not_fetched_twice(tmp_path):
             pages = crawl("s", [srv.url("/a")], f, tmp_path, max_pages=20, find_next=next_page_urls)
         assert [p.url for p in pages] == [srv.url("/a"), srv.url("/b")]
         assert srv.hits.count("/a") == 1
+
+
+def test_a_plain_archive_folder_replays_each_page_under_its_canonical_url(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    base = "https://cupe.ca/mrm-union-education/workshops"
+    pages = {
+        "a.html": '<head><link href="/mrm-union-education/workshop/38" rel="canonical"></head><main>38</main>',
+        "b.html": "<head><link rel='canonical' href='https://cupe.ca/mrm-union-education/workshop/39'></head>",
+        "c.html": '<head><link rel="canonical" href="https://elsewhere.example/x"></head>',  # another host
+        "d.html": '<head><link rel="canonical" href="https://cupe.ca/dup"></head>',
+        "e.html": '<head><link rel="canonical" href="https://cupe.ca/dup"></head>',  # two claim one URL
+        "f.txt": '<link rel="canonical" href="https://cupe.ca/text">',  # a text capture has no markup
+    }
+    for name, body in pages.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    assert [p.url for p in read_archive(tmp_path, "s", base)] == [
+        "https://cupe.ca/mrm-union-education/workshop/38", "https://cupe.ca/mrm-union-education/workshop/39",
+        base + "#c.html", base + "#d.html", base + "#e.html", base + "#f.txt"]
