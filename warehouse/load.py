@@ -366,26 +366,31 @@ def record_in_place(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> b
             except duckdb.Error:
                 pass
             raise
-        con.execute("CHECKPOINT")
     except duckdb.Error as exc:
         raise WarehouseError(f"{db_path}: recording the run failed and nothing was changed: {exc}") from exc
     finally:
+        # Closing the last connection checkpoints the committed log into the file (cheaper than
+        # an explicit CHECKPOINT before it: 45-95 ms against 110-125 ms + 16 ms at 13 MB).
         con.close()
+    if wal.exists():  # the close did not checkpoint (e.g. it failed): apply the log now
+        _replay_wal(db_path, wal)
     return True
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[SourceLoad], n_courses: int) -> None:
-    """The run's own rows: block_errors, pages and source_runs of every source, then runs."""
-    for load in loads:
-        # Unreadable blocks are kept even when their source failed its checks.
-        _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
-                                      for e in load.errors])
-        _insert(con, "pages", [{**p, "run_id": run.run_id} for p in load.pages])
-        _insert(con, "source_runs", [{
-            "run_id": run.run_id, "source": load.source, "status": load.status,
-            "n_pages": len(load.pages), "n_listings": len(load.listings),
-            "n_block_errors": len(load.errors), "message": load.message,
-        }])
+    """The run's own rows: block_errors, pages and source_runs of every source, then runs.
+
+    One INSERT per table for all the sources together: a statement costs ~7 ms whatever its
+    size, and on an unchanged night these few rows are the whole of the work."""
+    # Unreadable blocks are kept even when their source failed its checks.
+    _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
+                                  for load in loads for e in load.errors])
+    _insert(con, "pages", [{**p, "run_id": run.run_id} for load in loads for p in load.pages])
+    _insert(con, "source_runs", [{
+        "run_id": run.run_id, "source": load.source, "status": load.status,
+        "n_pages": len(load.pages), "n_listings": len(load.listings),
+        "n_block_errors": len(load.errors), "message": load.message,
+    } for load in loads])
     _insert(con, "runs", [{
         **asdict(run), "n_pages": sum(len(l.pages) for l in loads),
         "n_listings": sum(len(l.listings) for l in loads), "n_courses": n_courses,
