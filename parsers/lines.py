@@ -391,6 +391,11 @@ def _walk(root, sectioned: bool) -> list[Line]:
         # Leave finished elements, then go to the next sibling.
         while True:
             nxt = node.next
+            if not buf:
+                # White space between lines (two in five nodes of a typical page): with no line
+                # open it adds nothing, so it is stepped over, told in C (no string is made).
+                while nxt is not None and nxt.is_empty_text_node:
+                    nxt = nxt.next
             if nxt is not None:
                 node = nxt
                 break
