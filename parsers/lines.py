@@ -468,15 +468,50 @@ def page_lines(content: str, url: str) -> tuple[list[Line], bool]:
         return text_lines(content), False
 
 
-def canonical_url(content: str) -> str | None:
-    """The page's own URL, from <link rel=canonical>, where an HTML page has one."""
+def canonical_url(content: str, depth_checked: bool = False) -> str | None:
+    """The page's own URL, from <link rel=canonical>, where an HTML page has one: the first such
+    link of the page's first 64 KiB.
+
+    ``depth_checked``: ``check_depth`` has passed on this content (a parser calls this after
+    ``page_lines``); then a link in the page's ``<head>`` is read off a parse of the head alone
+    (``_canonical_in_head``), not of 64 KiB."""
     if not looks_like_html(content):
         return None
+    if depth_checked:
+        found = _canonical_in_head(content)
+        if found is not _NOT_TOLD:
+            return found
     head = content[:65536]
     if not _safe(head):
         return None
     node = LexborHTMLParser(head).css_first("link[rel=canonical]")
     return node.attributes.get("href") if node is not None else None
+
+
+_NOT_TOLD = object()
+
+
+def _canonical_in_head(content: str):
+    """``canonical_url``'s answer where it can be told from the head alone, else _NOT_TOLD.
+
+    The parse of a prefix of the page (up to its first "</head>") builds the same nodes as the
+    parse of 64 KiB up to there, and nothing later can come before a node of the <head> in
+    document order (later head elements are appended to it; foster parenting and misnested
+    tags move nodes of the body only). So a canonical link found in the <head> of the short
+    parse is the first one of the long parse too. The long parse's own guard (``_safe`` on
+    64 KiB) holds: its nesting is at most the whole page's, which ``check_depth`` passed, and
+    its tags are the page's where the 64 KiB do not end inside a tag (their last "<" or ">" is
+    a ">"), so none has more attributes than the page's."""
+    end = content.find("</head>", 0, 65536)
+    if end < 0 or content.rfind(">", 0, 65536) < content.rfind("<", 0, 65536):
+        return _NOT_TOLD
+    node = LexborHTMLParser(content[:end + 7]).css_first("link[rel=canonical]")
+    if node is None:
+        return _NOT_TOLD
+    parent = node.parent
+    if parent is None or parent.tag != "head":
+        return _NOT_TOLD
+    return node.attributes.get("href")
 
 
 def next_page_urls(content: str) -> list[str]:
