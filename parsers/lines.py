@@ -280,7 +280,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
     sect = 1 if sectioned else 0
     in_form = 0
     block, skip, headings, bold_tags, sectioning = _BLOCK, _SKIP, _HEADINGS, _BOLD, _SECTIONING
-    node = root.child
+    node = root.first_child  # (first_child: `child` is an alias that costs a second lookup)
     while node is not None:
         tag = node.tag
         if tag == "-text":
@@ -297,7 +297,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
                     in_form and tag == "legend"):
                 pass
             else:
-                child = node.child
+                child = node.first_child
                 is_item = tag == "li"
                 if child is None:
                     flush()
@@ -373,7 +373,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
         elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
             pass  # comments, doctype; never content
         else:
-            child = node.child
+            child = node.first_child
             if child is not None:  # inline
                 field = False
                 if not level and "class" in node.attrs and _stands_alone(node):
