@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,21 @@ def build_inputs(markups: int, sizes: list[int]) -> list[dict]:
         out.append(dict(kind="aupe-markup", name=f"aupe markup {k} {style}",
                         content=render_aupe(style, random.Random(k)), url="https://aupe.org/training/courses",
                         source="aupe-courses"))
+    # Damaged pages, so that block errors are compared too: drawn markups and the text capture
+    # with a random share of their paragraphs, lists and lines cut out.
+    seed_text = SEED.read_text(encoding="utf-8")
+    for k, style in enumerate(_markup_styles(max(40, markups // 5), rng)):
+        page, _ = Renderer(style).page(blocks)
+        share = rng.choice([0.2, 0.5, 0.8])
+        page = re.sub(r"<(p|ul|li)\b[^>]*>.*?</\1>", lambda m: "" if rng.random() < share else m.group(), page,
+                      flags=re.S)
+        out.append(dict(kind="damaged", name=f"damaged markup {k} {share} {style}", content=page,
+                        url="https://cupe.ca/mrm-union-education/workshops", source="cupe-workshops"))
+    for k in range(20):
+        share = rng.choice([0.2, 0.5])
+        text = "\n".join(l for l in seed_text.splitlines() if rng.random() >= share)
+        out.append(dict(kind="damaged", name=f"damaged seed {k} {share}", content=text,
+                        url="https://cupe.ca/mrm-union-education/workshops", source="cupe-workshops"))
     for k, (kind, page) in enumerate(pathological_pages(120, seed=5, max_bytes=20_000)):
         out.append(dict(kind="pathological", name=f"pathological {k} {kind}", content=page,
                         url="https://example.org/page", source="cupe-workshops"))
