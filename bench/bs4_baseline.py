@@ -53,9 +53,18 @@ class _Node:
         return "-comment" if isinstance(n, (Comment, Doctype, ProcessingInstruction, Declaration)) else "-text"
 
     @property
-    def child(self):
+    def first_child(self):
         n = self.n
         return _Node(n.contents[0]) if isinstance(n, Tag) and n.contents else None
+
+    child = first_child
+
+    @property
+    def is_empty_text_node(self) -> bool:
+        """A text node of ASCII white space only (Lexbor's test), as the walk steps over it."""
+        n = self.n
+        return (not isinstance(n, (Tag, Comment, Doctype, ProcessingInstruction, Declaration))
+                and not str(n).strip(" \t\n\f\r"))
 
     @property
     def next(self):
@@ -93,7 +102,7 @@ def html_lines(content: str, url: str) -> list[Line]:
     return _walk(_Node(root), sectioned)
 
 
-def canonical_url(content: str) -> str | None:
+def canonical_url(content: str, depth_checked: bool = False) -> str | None:
     if not looks_like_html(content):
         return None
     node = _soup(content[:65536]).find("link", rel="canonical")

@@ -106,27 +106,50 @@ def normalise_batch(
     prefixes: Mapping[str, str] | None = None,
     chunk: int = 2048,
 ) -> ListingBatch:
-    """The same listings as ``normalise``, in columns: each chunk of rows is validated by the
-    Listing model (the contract) and turned into Arrow columns at once, so no more than one
-    chunk of model objects is alive at a time. Call it once per page and concatenate
+    """The same listings as ``normalise``, in columns: each chunk of rows is validated against
+    the Listing model's fields (the contract), column by column, and turned into Arrow columns
+    at once (``ListingBatch.from_columns``), so no model object is built. Call it once per page and concatenate
     (``ListingBatch.concat``) to stream a source through."""
     raws = list(raws)
     with paused_gc():
-        parts = [ListingBatch.from_models(_normalise(raws[k:k + chunk], provider, source, conventions,
-                                                     prefixes or {}))
+        parts = [ListingBatch.from_columns(_columns(raws[k:k + chunk], provider, source, conventions, prefixes or {}))
                  for k in range(0, len(raws), chunk)]
     return parts[0] if len(parts) == 1 else ListingBatch.concat(parts)
 
 
 def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
-    rows = []
+    cols = _columns(list(raws), provider, source, conventions, prefixes)
+    names = list(cols)
+    return LISTINGS.validate_python([dict(zip(names, values)) for values in zip(*cols.values())])
+
+
+def _columns(raws: list, provider, source, conventions, prefixes) -> dict[str, list]:
+    """The listings as columns of the Listing model's fields, not yet validated.
+
+    Built column by column rather than a dict per row: the fields copied from the raw listing
+    are one comprehension each, and the derived ones (title parts, length, notes) one loop;
+    a row dict per listing, taken apart into columns again, cost more than the rest."""
+    n = len(raws)
+    # Titles repeat (a course at several lengths): each distinct one is split once. The
+    # parts are only read below, so rows with the same title share one dict.
+    by_title: dict[str, dict] = {}
+    untitled = split_title(None, prefixes)
+    parts_of = []
+    for t in [r.title for r in raws]:
+        if not t:
+            parts_of.append(untitled)
+            continue
+        parts = by_title.get(t)
+        if parts is None:
+            parts = by_title[t] = split_title(t, prefixes)
+        parts_of.append(parts)
     # A page repeats a few lengths, each one Duration object (the parsers read each distinct
     # length line once): its columns are worked out once per object.
     by_duration: dict[int, tuple] = {}
     no_duration = (None, None, None, None, None, None)
-    untitled = split_title(None, prefixes)  # read only below: one dict for every untitled row
-    for raw in raws:
-        parts = split_title(raw.title, prefixes) if raw.title else untitled
+    d_text, d_raw, d_value, d_max, d_unit, d_hours, d_hours_max = ([] for _ in range(7))
+    audiences, notes_col, series_col, programmes_col, delivery_col = [], [], [], [], []
+    for raw, parts in zip(raws, parts_of):
         duration_raw = raw.duration_text or parts["duration_text"]
         d = raw.duration or parse_duration(duration_raw)
         if d is None:
@@ -137,6 +160,13 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
                 got = by_duration[id(d)] = (d, d.canonical, d.value, d.value_max, d.unit,
                                             conventions.hours(d.value, d.unit), conventions.hours(d.value_max, d.unit))
             _, canonical, value, value_max, unit, hours, hours_max = got
+        d_text.append(canonical if d else duration_raw)
+        d_raw.append(duration_raw)
+        d_value.append(value)
+        d_max.append(value_max)
+        d_unit.append(unit)
+        d_hours.append(hours)
+        d_hours_max.append(hours_max)
         audience = raw.audience
         notes = []
         for note in raw.notes:
@@ -149,36 +179,37 @@ def _normalise(raws, provider, source, conventions, prefixes) -> list[Listing]:
                     notes.append(rest.strip())
             else:
                 notes.append(text)
-        delivery = raw.delivery_mode or parts["delivery_mode"]
+        audiences.append(audience)
+        notes_col.append(notes)
         series = raw.series or parts["series"]
-        programmes = raw.programmes or ([series] if series else [])
-        row = {
-            "provider": provider,
-            "source": source,
-            "source_url": raw.source_url,
-            "position": raw.position,
-            "title": parts["title"],
-            "title_as_written": raw.title,
-            "link": raw.link,
-            "series": series,
-            "programmes": programmes,
-            "duration_text": canonical if d else duration_raw,
-            "duration_raw": duration_raw,
-            "duration_value": value,
-            "duration_value_max": value_max,
-            "duration_unit": unit,
-            "duration_hours": hours,
-            "duration_hours_max": hours_max,
-            "description": "\n\n".join(raw.paragraphs),
-            "bullets": raw.bullets,
-            "audience": audience,
-            "notes": notes,
-            "prerequisites": prerequisites(raw.prerequisites),
-            "delivery_mode": delivery,
-            "availability": parts["availability"],
-            "methods": raw.methods,
-            "learning_outcomes": raw.learning_outcomes,
-            "schedule_notes": raw.schedule_notes,
-        }
-        rows.append(row)
-    return LISTINGS.validate_python(rows)
+        series_col.append(series)
+        programmes_col.append(raw.programmes or ([series] if series else []))
+        delivery_col.append(raw.delivery_mode or parts["delivery_mode"])
+    return {
+        "provider": [provider] * n,
+        "source": [source] * n,
+        "source_url": [r.source_url for r in raws],
+        "position": [r.position for r in raws],
+        "title": [p["title"] for p in parts_of],
+        "title_as_written": [r.title for r in raws],
+        "link": [r.link for r in raws],
+        "series": series_col,
+        "programmes": programmes_col,
+        "duration_text": d_text,
+        "duration_raw": d_raw,
+        "duration_value": d_value,
+        "duration_value_max": d_max,
+        "duration_unit": d_unit,
+        "duration_hours": d_hours,
+        "duration_hours_max": d_hours_max,
+        "description": ["\n\n".join(r.paragraphs) for r in raws],
+        "bullets": [r.bullets for r in raws],
+        "audience": audiences,
+        "notes": notes_col,
+        "prerequisites": [prerequisites(r.prerequisites) for r in raws],
+        "delivery_mode": delivery_col,
+        "availability": [p["availability"] for p in parts_of],
+        "methods": [r.methods for r in raws],
+        "learning_outcomes": [r.learning_outcomes for r in raws],
+        "schedule_notes": [r.schedule_notes for r in raws],
+    }

@@ -224,7 +224,7 @@ def parse(content: str, url: str) -> ParseResult:
 
 def _parse(content: str, url: str) -> ParseResult:
     lines, is_html = page_lines(content, url)
-    base = (canonical_url(content) or url) if is_html else url
+    base = (canonical_url(content, depth_checked=True) or url) if is_html else url  # page_lines checked it
     n = len(lines)
     starts: list[int] = []
     lengths: dict[int, tuple[Duration, str | None]] = {}

@@ -143,8 +143,18 @@ def nesting_depth(content: str) -> int:
                        for slash, name, closed in _TAG_RE.findall(content)])
 
 
+# most_attributes looks for tags of 2,048 characters or more; such a tag holds a run of that many
+# characters without "<" or ">", which covers a whole aligned window of this size.
+_LONG_TAG_WINDOW = 1024
+
+
 def most_attributes(content: str) -> int:
     """The most attributes any one tag of the page has (only long tags can have many)."""
+    # Most pages have a "<" or ">" in every window, so no long tag: that is told by a find per
+    # window, without trying the pattern at each of the page's tags.
+    find, w = content.find, _LONG_TAG_WINDOW
+    if all(find("<", a, a + w) >= 0 or find(">", a, a + w) >= 0 for a in range(0, len(content) - w + 1, w)):
+        return 0
     most = 0
     for m in _LONG_TAG_RE.finditer(content):
         most = max(most, len(_QUOTED_RE.sub(" ", m.group()).split()) - 1)
@@ -270,7 +280,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
     sect = 1 if sectioned else 0
     in_form = 0
     block, skip, headings, bold_tags, sectioning = _BLOCK, _SKIP, _HEADINGS, _BOLD, _SECTIONING
-    node = root.child
+    node = root.first_child  # (first_child: `child` is an alias that costs a second lookup)
     while node is not None:
         tag = node.tag
         if tag == "-text":
@@ -287,7 +297,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
                     in_form and tag == "legend"):
                 pass
             else:
-                child = node.child
+                child = node.first_child
                 is_item = tag == "li"
                 if child is None:
                     flush()
@@ -363,7 +373,7 @@ def _walk(root, sectioned: bool) -> list[Line]:
         elif tag is None or tag[0] in "-!#_" or tag in skip or (in_form and tag == "label"):
             pass  # comments, doctype; never content
         else:
-            child = node.child
+            child = node.first_child
             if child is not None:  # inline
                 field = False
                 if not level and "class" in node.attrs and _stands_alone(node):
@@ -381,6 +391,11 @@ def _walk(root, sectioned: bool) -> list[Line]:
         # Leave finished elements, then go to the next sibling.
         while True:
             nxt = node.next
+            if not buf:
+                # White space between lines (two in five nodes of a typical page): with no line
+                # open it adds nothing, so it is stepped over, told in C (no string is made).
+                while nxt is not None and nxt.is_empty_text_node:
+                    nxt = nxt.next
             if nxt is not None:
                 node = nxt
                 break
@@ -453,15 +468,50 @@ def page_lines(content: str, url: str) -> tuple[list[Line], bool]:
         return text_lines(content), False
 
 
-def canonical_url(content: str) -> str | None:
-    """The page's own URL, from <link rel=canonical>, where an HTML page has one."""
+def canonical_url(content: str, depth_checked: bool = False) -> str | None:
+    """The page's own URL, from <link rel=canonical>, where an HTML page has one: the first such
+    link of the page's first 64 KiB.
+
+    ``depth_checked``: ``check_depth`` has passed on this content (a parser calls this after
+    ``page_lines``); then a link in the page's ``<head>`` is read off a parse of the head alone
+    (``_canonical_in_head``), not of 64 KiB."""
     if not looks_like_html(content):
         return None
+    if depth_checked:
+        found = _canonical_in_head(content)
+        if found is not _NOT_TOLD:
+            return found
     head = content[:65536]
     if not _safe(head):
         return None
     node = LexborHTMLParser(head).css_first("link[rel=canonical]")
     return node.attributes.get("href") if node is not None else None
+
+
+_NOT_TOLD = object()
+
+
+def _canonical_in_head(content: str):
+    """``canonical_url``'s answer where it can be told from the head alone, else _NOT_TOLD.
+
+    The parse of a prefix of the page (up to its first "</head>") builds the same nodes as the
+    parse of 64 KiB up to there, and nothing later can come before a node of the <head> in
+    document order (later head elements are appended to it; foster parenting and misnested
+    tags move nodes of the body only). So a canonical link found in the <head> of the short
+    parse is the first one of the long parse too. The long parse's own guard (``_safe`` on
+    64 KiB) holds: its nesting is at most the whole page's, which ``check_depth`` passed, and
+    its tags are the page's where the 64 KiB do not end inside a tag (their last "<" or ">" is
+    a ">"), so none has more attributes than the page's."""
+    end = content.find("</head>", 0, 65536)
+    if end < 0 or content.rfind(">", 0, 65536) < content.rfind("<", 0, 65536):
+        return _NOT_TOLD
+    node = LexborHTMLParser(content[:end + 7]).css_first("link[rel=canonical]")
+    if node is None:
+        return _NOT_TOLD
+    parent = node.parent
+    if parent is None or parent.tag != "head":
+        return _NOT_TOLD
+    return node.attributes.get("href")
 
 
 def next_page_urls(content: str) -> list[str]:

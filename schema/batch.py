@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 
 
 @contextmanager
@@ -43,8 +44,11 @@ def _arrow_type(annotation) -> "pa.DataType":
     return pa.string()  # str, and the enums (stored by value)
 
 
+@lru_cache(maxsize=1)
 def listing_arrow_schema():
-    """The Arrow schema of schema.models.Listing, field for field."""
+    """The Arrow schema of schema.models.Listing, field for field (worked out once: it is
+    asked for by every batch, and reading the model's annotations costs more than the batch's
+    smaller columns)."""
     import pyarrow as pa
 
     from schema.models import Listing
@@ -78,6 +82,41 @@ class ListingBatch(Sequence):
         dicts = [m.__dict__ for m in models]
         cols = {name: [d[name] for d in dicts] for name in schema.names}
         return cls(pa.Table.from_pydict(cols, schema=schema))
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, list]) -> "ListingBatch":
+        """A batch of columns named by the Listing model's fields (all of one length; a field
+        left out takes its default), validated column by column against each field's own type
+        and constraints (``_column_validators``): the same contract as validating each row into
+        a Listing (``from_models``), without building a model object per row (that validation
+        was half of normalise's time). Where a column fails, the rows are validated as models,
+        so the error raised is the model's own, naming the row and the field."""
+        import pyarrow as pa
+        from pydantic import ValidationError
+
+        schema = listing_arrow_schema()
+        validators = _column_validators()
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) == 1 and set(columns) <= set(validators):
+            (n,) = lengths
+            cols = {}
+            try:
+                for name in schema.names:
+                    column = validators[name]
+                    if name in columns:
+                        cols[name] = column.validate_python(columns[name])
+                    elif column.required:
+                        raise KeyError(name)  # the model names the missing field
+                    else:
+                        cols[name] = [column.default] * n  # Arrow copies: sharing is safe
+            except (ValidationError, KeyError):
+                pass
+            else:
+                return cls(pa.Table.from_pydict(cols, schema=schema))
+        from schema.models import LISTINGS
+
+        names = list(columns)
+        return cls.from_models(LISTINGS.validate_python([dict(zip(names, row)) for row in zip(*columns.values())]))
 
     @classmethod
     def concat(cls, batches: "Iterable[ListingBatch]") -> "ListingBatch":
@@ -143,6 +182,39 @@ class ListingBatch(Sequence):
 
     def __repr__(self) -> str:
         return f"ListingBatch({len(self)} listings)"
+
+
+class _Column:
+    """The validator of one Listing field over a whole column, and the field's default."""
+
+    __slots__ = ("adapter", "default", "required")
+
+    def __init__(self, adapter, default, required: bool) -> None:
+        self.adapter = adapter
+        self.default = default
+        self.required = required
+
+    def validate_python(self, values: list) -> list:
+        return self.adapter.validate_python(values)
+
+
+@lru_cache(maxsize=1)
+def _column_validators() -> dict[str, _Column]:
+    """One validator per Listing field: a list of the field's annotation with its constraints
+    (``position``: ge=0) under the model's config (enum fields give their values)."""
+    from typing import Annotated
+
+    from pydantic import ConfigDict, TypeAdapter
+
+    from schema.models import Listing
+
+    config = ConfigDict(use_enum_values=Listing.model_config.get("use_enum_values", False))
+    out = {}
+    for name, f in Listing.model_fields.items():
+        item = Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
+        default = None if f.is_required() else f.get_default(call_default_factory=True)
+        out[name] = _Column(TypeAdapter(list[item], config=config), default, f.is_required())
+    return out
 
 
 def listing_columns(listings, names: Iterable[str], shared: Iterable[str] = ()) -> list[list]:
