@@ -131,8 +131,12 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
     if not len(listings):
         return Grouping(courses=[], variants=[], course_of=[], variant_of=[])
     with paused_gc():
+        if isinstance(listings, ListingBatch):  # the keys straight from the Arrow columns
+            dkeys = description_keys(listings.table.column("description"), listings.table.column("bullets"))
         cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED))
-        return _group(cols, description_keys(cols.description, cols.bullets))
+        if not isinstance(listings, ListingBatch):
+            dkeys = description_keys(cols.description, cols.bullets)
+        return _group(cols, dkeys)
 
 
 def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
