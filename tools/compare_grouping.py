@@ -198,6 +198,7 @@ def compare(folder: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="tools/compare_grouping.py")
     ap.add_argument("--old", type=Path, default=Path("/tmp/old_group"), help="the other tree (git archive REV | tar -x -C DIR)")
+    ap.add_argument("--new", type=Path, default=ROOT, help="the tree to compare with it (this one)")
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--examples", type=int, default=300, help="listing sets drawn per strategy")
     ap.add_argument("--keep", type=Path, help="a folder to keep the inputs and dumps in")
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         n = build_inputs(folder, [int(s) for s in a.sizes.split(",") if s], a.examples)
         print(f"{n} inputs written to {folder}")
     _run_dump(a.old.resolve(), folder, "old")
-    _run_dump(ROOT, folder, "new")
+    _run_dump(a.new.resolve(), folder, "new")
     return compare(folder)
 
 
