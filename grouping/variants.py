@@ -184,7 +184,7 @@ _SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "so
 
 class _Columns:
     """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row; and
-    the texts (_TEXTS) as Arrow columns (``cols.texts``)."""
+    the texts (_TEXTS) as an Arrow table (``cols.texts``)."""
 
     __slots__ = (*_FIELDS, "texts")
 
@@ -204,28 +204,28 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
         return Grouping(courses=Courses(), variants=Variants(), course_of=[], variant_of=[])
     with paused_gc():
         if isinstance(listings, ListingBatch):
-            texts = {name: listings.table.column(name) for name in _TEXTS}
+            texts = listings.table.select(list(_TEXTS))
         else:
-            texts = {"description": pa.array([l.description for l in listings], pa.string()),
-                     "bullets": pa.array([l.bullets for l in listings], pa.list_(pa.string())),
-                     "audience": pa.array([l.audience for l in listings], pa.string())}
-        dkeys = description_keys(texts["description"], texts["bullets"])
+            texts = pa.table({"description": pa.array([l.description for l in listings], pa.string()),
+                              "bullets": pa.array([l.bullets for l in listings], pa.list_(pa.string())),
+                              "audience": pa.array([l.audience for l in listings], pa.string())})
+        dkeys = description_keys(texts.column("description"), texts.column("bullets"))
         cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED), texts)
         return _group(cols, dkeys)
 
 
-def _same_key(rows, key_of) -> list[list[int]]:
-    """The groups of two or more rows with the same key, each in row order (no list for a key
-    that only one row has)."""
+def _same_key(rows: list[int], keys: list) -> list[list[int]]:
+    """The groups of two or more rows with the same key (keys[k] is rows[k]'s), each in row
+    order; no list for a key that only one row has."""
     first: dict = {}
     groups: dict[int, list[int]] = {}
-    for i in rows:
-        j = first.setdefault(key_of(i), i)
-        if j != i:
+    for k, key in enumerate(keys):
+        j = first.setdefault(key, k)
+        if j != k:
             if j in groups:
-                groups[j].append(i)
+                groups[j].append(rows[k])
             else:
-                groups[j] = [j, i]
+                groups[j] = [rows[j], rows[k]]
     return list(groups.values())
 
 
@@ -255,7 +255,8 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
 
     # Rule 3: same description where a title is missing.
     for rows in rows_of_block:
-        for members in _same_key([i for i in rows if dkeys[i]], dkeys.__getitem__):
+        texted = [i for i in rows if dkeys[i]]
+        for members in _same_key(texted, [dkeys[i] for i in texted]):
             untitled = [i for i in members if not tkeys[i]]
             if not untitled:
                 continue
@@ -273,21 +274,44 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
         heads = [dkeys[i][:_BLOCK_CHARS] for i in untitled]
         tails = [dkeys[i][-_BLOCK_CHARS:] for i in untitled]
         for keys in (heads, tails):
-            for members in _same_key(range(len(untitled)), keys.__getitem__):
-                if len(members) > _MAX_CANDIDATES:
-                    continue
-                members = [untitled[k] for k in members]
-                for a_pos, a in enumerate(members):
-                    for b in members[a_pos + 1:]:
-                        if dkeys[a] == dkeys[b] or lengths[a] == lengths[b]:
-                            continue
-                        score = fuzz.ratio(dkeys[a], dkeys[b])
-                        if score >= SIMILARITY_THRESHOLD:
-                            fuzzy_pairs.append((score, a, b))
+            for members in _same_key(untitled, keys):
+                if len(members) <= _MAX_CANDIDATES:
+                    _similar_pairs(members, dkeys, lengths, fuzzy_pairs)
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
     return _build(cols, uf, lengths, tkeys, dkeys, shared_title)
+
+
+def _similar_pairs(members: list[int], dkeys: list[str], lengths: list[tuple], out: list) -> None:
+    """Add (score, a, b), a < b, for every two members whose texts differ, whose lengths differ,
+    and whose texts are at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio).
+
+    Two texts of sizes s <= t score at most 200 s / (s + t) (the ratio counts insertions and
+    deletions), so a member is compared only with those whose size is within reach of the
+    threshold (with a point to spare): the same pairs as comparing every two, fewer calls. The
+    ratio with score_cutoff gives the same score where it reaches the threshold, 0 below."""
+    ratio = fuzz.ratio
+    if len(members) == 2:
+        a, b = members
+        if dkeys[a] != dkeys[b] and lengths[a] != lengths[b]:
+            score = ratio(dkeys[a], dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
+            if score >= SIMILARITY_THRESHOLD:
+                out.append((score, a, b))
+        return
+    texts = sorted((len(dkeys[i]), i) for i in members)
+    sizes = [size for size, _ in texts]
+    # 200 s / (s + t) >= THRESHOLD - 1  <=>  t <= s + s * reach
+    reach = 2.0 * (100.0 - (SIMILARITY_THRESHOLD - 1.0)) / (SIMILARITY_THRESHOLD - 1.0)
+    for p, (size, a) in enumerate(texts):
+        text, length = dkeys[a], lengths[a]
+        for q in range(p + 1, bisect.bisect_right(sizes, size + size * reach, p + 1)):
+            b = texts[q][1]
+            if text == dkeys[b] or length == lengths[b]:
+                continue
+            score = ratio(text, dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
+            if score >= SIMILARITY_THRESHOLD:
+                out.append((score, a, b) if a < b else (score, b, a))
 
 
 def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: list[str]) -> int:
@@ -318,7 +342,7 @@ def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths
                 if g[4] & pages or not any(_same_text(text, t) for t in g[2]):
                     continue
             if (g[3] | plain) != g[3] or len(plain) > 1:  # the titles differ in a length they name
-                if max(fuzz.ratio(text, t) for t in g[2]) < SIMILARITY_THRESHOLD:
+                if max(fuzz.ratio(text, t, score_cutoff=SIMILARITY_THRESHOLD) for t in g[2]) < SIMILARITY_THRESHOLD:
                     continue
             uf.union(g[0], idx[0])
             g[1].update(glengths)
@@ -342,7 +366,7 @@ def _same_text(a: str, b: str) -> bool:
     """Two folded texts that say the same: similar (SIMILARITY_THRESHOLD), or one is the
     other with more added (a later page adds a list of topics to the same description)."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b) >= SIMILARITY_THRESHOLD
+    return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b, score_cutoff=SIMILARITY_THRESHOLD) >= SIMILARITY_THRESHOLD
 
 
 def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:
@@ -429,7 +453,9 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Groupi
                 course_of[i] = v[1]
                 variant_of[i] = v[0]
 
-    # Courses, by course id (ties, if any, in the order of their first listing).
+    # Courses, by course id (ties, if any, in the order of their first listing). A course's
+    # provider, source and programme are its first listing's; a one-listing course's other
+    # fields are its listing's too, a larger course's come from mc.
     ids = [course_of[i] for i in single] + [c[0] for c in mc]
     firsts = single + [c[-1] for c in mc]
     if len(set(ids)) == len(ids):
@@ -437,29 +463,36 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Groupi
     else:
         order = [k for _, _, k in sorted(zip(ids, firsts, range(len(ids))))]
     ns = len(single)
-
-    def course_column(of_single, pos: int) -> list:
-        values = of_single + [c[pos] for c in mc]
-        return list(map(values.__getitem__, order))
-
-    rep_of = single + [c[5] for c in mc]
-    reps = list(map(rep_of.__getitem__, order))
-    texts = cols.texts
+    firsts = list(map(firsts.__getitem__, order))
+    title = list(map(cols.title.__getitem__, firsts))
+    lengths = [[d] if d else [] for d in map(dtext_of.__getitem__, firsts)]
+    min_hours = list(map(hours_of.__getitem__, firsts))
+    max_hours = list(map(hmax_of.__getitem__, firsts))
+    n_variants = [1] * len(ids)
+    n_listings = [1] * len(ids)
+    reps = firsts[:]
+    for pos, k in enumerate(order):
+        if k >= ns:
+            c = mc[k - ns]
+            title[pos], reps[pos], lengths[pos], min_hours[pos], max_hours[pos], n_variants[pos], n_listings[pos] = (
+                c[3], c[5], c[7], c[8], c[9], c[10], c[11])
+    key_kinds += [c[6] for c in mc]
+    texts = _take(cols.texts, reps)
     courses = Courses({
         "course_id": list(map(ids.__getitem__, order)),
-        "provider": course_column([provider_of[i] for i in single], 1),
-        "source": course_column([cols.source[i] for i in single], 2),
-        "title": course_column([cols.title[i] for i in single], 3),
-        "series": course_column([series_of[i] for i in single], 4),
-        "description": _take(texts["description"], reps),
-        "bullets": _take(texts["bullets"], reps),
-        "audience": _take(texts["audience"], reps),
-        "key_kind": course_column(key_kinds, 6),
-        "lengths": course_column([[dtext_of[i]] if dtext_of[i] else [] for i in single], 7),
-        "min_hours": course_column([hours_of[i] for i in single], 8),
-        "max_hours": course_column([hmax_of[i] for i in single], 9),
-        "n_variants": course_column([1] * ns, 10),
-        "n_listings": course_column([1] * ns, 11),
+        "provider": list(map(provider_of.__getitem__, firsts)),
+        "source": list(map(cols.source.__getitem__, firsts)),
+        "title": title,
+        "series": list(map(series_of.__getitem__, firsts)),
+        "description": texts.column("description"),
+        "bullets": texts.column("bullets"),
+        "audience": texts.column("audience"),
+        "key_kind": list(map(key_kinds.__getitem__, order)),
+        "lengths": lengths,
+        "min_hours": min_hours,
+        "max_hours": max_hours,
+        "n_variants": n_variants,
+        "n_listings": n_listings,
     })
 
     # Variants, in the order of their course's first listing; a course's own variants by length.
@@ -491,38 +524,33 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Groupi
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
-_TAKE_ROWS = 32_768  # chunks of a column combined at once to take from: bounds the temporary copy
+_TAKE_ROWS = 32_768  # rows of the listing table combined at once to take from: bounds the copy
 
 
-def _take(column, rows: list[int]):
-    """column[rows], in that order: an Arrow array, or a ChunkedArray of many chunks (a table of
-    pages: Arrow's take over many chunks of strings is slow), taken from a few chunks combined at
-    a time (_TAKE_ROWS rows), in row order, then put back in the order asked."""
+def _take(table, rows: list[int]):
+    """table's rows, in that order. A table of pages (many chunks: Arrow's take over many
+    chunks of strings is slow) is taken from _TAKE_ROWS rows combined at a time, in row order,
+    and the rows then put back in the order asked."""
     import pyarrow.compute as pc
 
     indices = pa.array(rows, pa.int64())
-    if isinstance(column, pa.Array) or column.num_chunks == 1:
-        return column.take(indices)
+    if max((c.num_chunks for c in table.columns), default=0) <= 1:
+        return table.take(indices)
     order = pc.sort_indices(indices)
     ascending = indices.take(order)
     bounds = ascending.to_pylist()
     pieces = []
-    start = pos = 0
-    group: list = []
-    chunks = column.chunks
-    for k, chunk in enumerate(chunks):
-        group.append(chunk)
-        if k + 1 < len(chunks) and sum(map(len, group)) + len(chunks[k + 1]) <= _TAKE_ROWS:
-            continue
-        end = start + sum(map(len, group))
+    pos = 0
+    for start in range(0, table.num_rows, _TAKE_ROWS):
+        end = min(start + _TAKE_ROWS, table.num_rows)
         cut = bisect.bisect_left(bounds, end, pos)
         if cut > pos:
-            combined = pa.concat_arrays(group) if len(group) > 1 else group[0]
-            pieces.append(combined.take(pc.subtract(ascending.slice(pos, cut - pos), start)))
-        start, pos, group = end, cut, []
+            part = table.slice(start, end - start).combine_chunks()
+            pieces.append(part.take(pc.subtract(ascending.slice(pos, cut - pos), start)))
+        pos = cut
     if not pieces:
-        return pa.array([], column.type)
-    return pa.concat_arrays(pieces).take(pc.sort_indices(order))  # sort_indices(order): its inverse
+        return table.slice(0, 0)
+    return pa.concat_tables(pieces).take(pc.sort_indices(order))  # sort_indices(order): its inverse
 
 
 def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:
