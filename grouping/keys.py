@@ -92,7 +92,8 @@ def _description_keys(descriptions, bullets) -> list[str]:
     ascii_ = pc.string_is_ascii(text)
     if not pc.all(ascii_).as_py():  # accents off, what else lies outside ASCII goes (as _fold_plain)
         outside = pc.invert(ascii_)
-        fixed = [unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
+        normalize, normalized = unicodedata.normalize, unicodedata.is_normalized  # (the check is cheaper)
+        fixed = [(t if normalized("NFKD", t) else normalize("NFKD", t)).encode("ascii", "ignore").decode("ascii")
                  for t in pc.filter(text, outside).to_pylist()]
         text = pc.replace_with_mask(text, outside, pa.array(fixed, pa.string()))
     # ASCII now, one byte a character: _FOLD_BYTES over the whole data buffer keeps the offsets.

@@ -280,7 +280,7 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(cols, uf, lengths, tkeys, dkeys, shared_title)
+    return _build(cols, uf, lengths, tkeys, dkeys, blocks, list(block_ids), shared_title)
 
 
 def _similar_pairs(members: list[int], dkeys: list[str], lengths: list[tuple], out: list) -> None:
@@ -393,7 +393,7 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Grouping:
+def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, shared_title) -> Grouping:
     n = len(dkeys)
     # The root of each listing's set. A union keeps the smaller root, so a set's root is its
     # smallest index and parent[i] <= i: in index order, the parent's root is already known.
@@ -417,28 +417,28 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Groupi
     provider_of, series_of, dtext_of, mode_of = cols.provider, cols.series, cols.duration_text, cols.delivery_mode
     hours_of, hmax_of = cols.duration_hours, cols.duration_hours_max
 
-    # One-listing courses: the ids stable_id gives (inlined), a column at a time.
+    # One-listing courses: the ids stable_id gives (inlined), a column at a time, _IDS_CHUNK
+    # courses at once (bounds the texts hashed).
     sha256 = hashlib.sha256
-    key_kinds: list[str] = []
-    for i in single:
-        tkey = tkeys[i]
-        series = series_of[i] or ""
-        if tkey and shared_title[i]:
-            key_kind = "title and description"
-            text = f"{provider_of[i]}\x1f{series}\x1f{key_kind}\x1f{tkey}\x1f{dkeys[i]}"
-        elif tkey:
-            key_kind = "title"
-            text = f"{provider_of[i]}\x1f{series}\x1ftitle\x1f{tkey}"
-        else:
-            key_kind = "description"
-            text = f"{provider_of[i]}\x1f{series}\x1fdescription\x1f{dkeys[i]}"
-        key_kinds.append(key_kind)
-        course_id = course_of[i] = "c_" + sha256(text.encode()).hexdigest()[:16]
+    prefix = [f"{provider}\x1f{series}\x1f" for provider, series in block_keys]
+    key_kinds = [("title and description" if shared_title[i] else "title") if tkeys[i] else "description"
+                 for i in single]
+    for start in range(0, len(single), _IDS_CHUNK):
+        rows = single[start:start + _IDS_CHUNK]
+        texts = [(f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dkeys[i]}" if shared_title[i]
+                  else f"{prefix[blocks[i]]}title\x1f{tkeys[i]}") if tkeys[i]
+                 else f"{prefix[blocks[i]]}description\x1f{dkeys[i]}" for i in rows]
+        cids = ["c_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
         # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
-        hours, hours_max, mode = hours_of[i], hmax_of[i], mode_of[i]
-        text = (f"{course_id}\x1f{'' if hours is None else hours}\x1f{'' if hours_max is None else hours_max}"
-                f"\x1f{(dtext_of[i] or '') if hours is None else ''}\x1f{mode or ''}")
-        variant_of[i] = "v_" + sha256(text.encode()).hexdigest()[:16]
+        texts = [f"{c}\x1f{'' if h is None else h}\x1f{'' if x is None else x}\x1f{(d or '') if h is None else ''}"
+                 f"\x1f{md or ''}"
+                 for c, h, x, d, md in zip(cids, map(hours_of.__getitem__, rows), map(hmax_of.__getitem__, rows),
+                                           map(dtext_of.__getitem__, rows), map(mode_of.__getitem__, rows))]
+        vids = ["v_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
+        del texts
+        for i, c, v in zip(rows, cids, vids):
+            course_of[i] = c
+            variant_of[i] = v
 
     # Courses of several listings: one row each in mc (course columns, with the listing whose
     # texts the course shows), their variants in mv (variant columns), in course order.
@@ -496,34 +496,34 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, shared_title) -> Groupi
     })
 
     # Variants, in the order of their course's first listing; a course's own variants by length.
-    vrows: list = []  # a listing index (a one-listing course's variant), or a variant's tuple
+    # A one-listing course's variant is its listing's row; a larger course's rows come from mv_of.
+    vlist: list[int] = []  # the listing of each variant row (a larger course's: its first member)
+    vmulti: list[tuple[int, tuple]] = []  # (row, variant) of the larger courses
     for r in roots:
         if r in mv_of:
-            vrows += mv_of[r]
+            for v in mv_of[r]:
+                vmulti.append((len(vlist), v))
+                vlist.append(v[9][0])
         else:
-            vrows.append(r)
+            vlist.append(r)
     del mv_of
-
-    def variant_column(of_listing: list | None, pos: int, value=None) -> list:
-        if of_listing is None:
-            return [value if v.__class__ is int else v[pos] for v in vrows]
-        return [of_listing[v] if v.__class__ is int else v[pos] for v in vrows]
-
-    variants = Variants({
-        "variant_id": variant_column(variant_of, 0),
-        "course_id": variant_column(course_of, 1),
-        "duration_text": variant_column(dtext_of, 2),
-        "duration_hours": variant_column(hours_of, 3),
-        "duration_hours_max": variant_column(hmax_of, 4),
-        "delivery_mode": variant_column(mode_of, 5),
-        "join_reason": variant_column(None, 6, "only variant"),
-        "join_score": variant_column(None, 7, None),
-        "n_listings": variant_column(None, 8, 1),
-        "listing_indexes": [[v] if v.__class__ is int else v[9] for v in vrows],
-    })
+    m = len(vlist)
+    columns = {name: list(map(of.__getitem__, vlist)) for name, of in (
+        ("variant_id", variant_of), ("course_id", course_of), ("duration_text", dtext_of),
+        ("duration_hours", hours_of), ("duration_hours_max", hmax_of), ("delivery_mode", mode_of))}
+    columns["join_reason"] = ["only variant"] * m
+    columns["join_score"] = [None] * m
+    columns["n_listings"] = [1] * m
+    columns["listing_indexes"] = [[i] for i in vlist]
+    names = Variants.fields
+    for row, v in vmulti:
+        for name, value in zip(names, v):
+            columns[name][row] = value
+    variants = Variants({name: columns[name] for name in names})
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
+_IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
 _TAKE_ROWS = 32_768  # rows of the listing table combined at once to take from: bounds the copy
 
 
