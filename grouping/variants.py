@@ -550,7 +550,11 @@ def _take(table, rows: list[int]):
         pos = cut
     if not pieces:
         return table.slice(0, 0)
-    return pa.concat_tables(pieces).take(pc.sort_indices(order))  # sort_indices(order): its inverse
+    inverse = pc.sort_indices(order)
+    taken = pa.concat_tables(pieces)
+    # Each column made one array before it is reordered (a take over chunks is the slow path).
+    return pa.table({name: pa.concat_arrays(column.chunks).take(inverse)
+                     for name, column in zip(taken.column_names, taken.columns)})
 
 
 def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:
