@@ -112,6 +112,11 @@ def _row(stage, what, size="", r=None, ratio="", target="", met=""):
     return [stage, what, _n(size) if isinstance(size, int) and size else str(size), *cells, ratio, target, met]
 
 
+def _cpu_or_wall(r: dict) -> float:
+    """A measurement's CPU seconds (median of its runs), else its median wall seconds."""
+    return r.get("cpu_s") or r["median_s"]
+
+
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**NO**"
 
@@ -182,12 +187,14 @@ def table(results: dict, sizes: list[int], quick: bool) -> list[list[str]]:
     for n in groups:
         g = R("group", "ours", n)
         ratio = target = met = ""
+        # Judged by CPU time where measured (as the parse rows): on a shared machine the wall
+        # clock measures the other processes too.
         if n == 100_000 and g and "error" not in g:
-            target, met = "<= 1.5 s", _yes(g["median_s"] <= 1.5)
+            target, met = "<= 1.5 s (CPU time)", _yes(_cpu_or_wall(g) <= 1.5)
         elif n > 100_000 and g and "error" not in g:
-            target = "<= 12x the 100k time"
+            target = "<= 12x the 100k time (CPU time)"
             if g100k and "error" not in g100k:
-                x = g["median_s"] / g100k["median_s"]
+                x = _cpu_or_wall(g) / _cpu_or_wall(g100k)
                 ratio, met = f"{x:.1f}x the 100k time", _yes(x <= 12)
             else:
                 ratio = "(100k not measured)"

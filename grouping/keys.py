@@ -59,43 +59,57 @@ def description_key(description: str, bullets: list[str]) -> str:
     return _fold(" ".join([description, *bullets]))
 
 
-_KEYS_CHUNK = 32_768  # rows folded as one buffer: bounds the temporary copies of the texts
+_KEYS_CHUNK = 32_768  # rows folded at once: bounds the temporary copies of the texts
 
 
-def description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
-    """description_key of every row of two columns: the same keys as description_key gives one
-    row at a time, folded a buffer of _KEYS_CHUNK rows at once. The texts are concatenated,
-    translated by _FOLD_BYTES in one call, and their spaces collapsed by Arrow's string kernels
-    over the whole buffer; only the texts outside ASCII (NFKD) and the ones that name a unit (the
-    length pattern, found by Arrow's RE2 kernel) go through Python one by one."""
+def description_keys(descriptions, bullets) -> list[str]:
+    """description_key of every row of two columns (Python lists, or Arrow arrays: a string
+    column and a list-of-strings column): the same keys as description_key gives one row at a
+    time, folded _KEYS_CHUNK rows at once by Arrow's kernels over the whole buffer. Only the
+    texts outside ASCII (NFKD) go through Python one by one."""
+    import pyarrow as pa
+
+    if not isinstance(descriptions, (pa.Array, pa.ChunkedArray)):
+        descriptions = pa.array(descriptions, pa.string())
+    if not isinstance(bullets, (pa.Array, pa.ChunkedArray)):
+        bullets = pa.array(bullets, pa.list_(pa.string()))
     keys: list[str] = []
     for start in range(0, len(descriptions), _KEYS_CHUNK):
-        keys += _description_keys(descriptions[start:start + _KEYS_CHUNK], bullets[start:start + _KEYS_CHUNK])
+        keys += _description_keys(descriptions.slice(start, _KEYS_CHUNK), bullets.slice(start, _KEYS_CHUNK))
     return keys
 
 
-def _description_keys(descriptions: list[str], bullets: list[list[str]]) -> list[str]:
-    from itertools import accumulate
-
+def _description_keys(descriptions, bullets) -> list[str]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = [" ".join([d, *b]) if b else d for d, b in zip(descriptions, bullets)]
-    for i, t in enumerate(texts):
-        if not t.isascii():  # accents off, what else lies outside ASCII goes (as _fold_plain)
-            texts[i] = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
-    # ASCII now: one byte a character, so the offsets are the texts' lengths.
-    data = pa.py_buffer("".join(texts).encode("ascii").translate(_FOLD_BYTES))
-    offsets = pa.array([0, *accumulate(map(len, texts))], pa.int64())
-    del texts
-    folded = pa.LargeStringArray.from_buffers(len(offsets) - 1, offsets.buffers()[1], data)
-    while pc.any(pc.match_substring(folded, "  ")).as_py():  # " ".join(text.split()), in halvings
-        folded = pc.replace_substring(folded, "  ", " ")
-    folded = pc.ascii_trim(folded, " ")
+    # Description and bullets, one space apart (spaces are collapsed below, so a trailing one
+    # where there are no bullets changes nothing).
+    text = pc.binary_join_element_wise(descriptions, pc.binary_join(bullets, " "), " ")
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.string())
+    ascii_ = pc.string_is_ascii(text)
+    if not pc.all(ascii_).as_py():  # accents off, what else lies outside ASCII goes (as _fold_plain)
+        outside = pc.invert(ascii_)
+        normalize, normalized = unicodedata.normalize, unicodedata.is_normalized  # (the check is cheaper)
+        fixed = [(t if normalized("NFKD", t) else normalize("NFKD", t)).encode("ascii", "ignore").decode("ascii")
+                 for t in pc.filter(text, outside).to_pylist()]
+        text = pc.replace_with_mask(text, outside, pa.array(fixed, pa.string()))
+    # ASCII now, one byte a character: _FOLD_BYTES over the whole data buffer keeps the offsets.
+    _, offsets, data = text.buffers()
+    text = pa.StringArray.from_buffers(len(text), offsets, pa.py_buffer(data.to_pybytes().translate(_FOLD_BYTES)),
+                                       None, 0, text.offset)
+    folded = pc.ascii_trim(pc.replace_substring_regex(text, "  +", " "), " ")  # " ".join(text.split())
     keys = folded.to_pylist()
-    fold_length = _FOLDED_LENGTH.sub
-    for i in pc.indices_nonzero(pc.match_substring_regex(folded, _UNIT_HINT.pattern)).to_pylist():
-        keys[i] = " ".join(fold_length(" ", keys[i]).split())
+    # The length mentions, where a unit is named (Arrow's RE2 finds the same matches as re here:
+    # the text is lower-case ASCII letters, digits and single spaces, the patterns leftmost-first).
+    hint = pc.indices_nonzero(pc.match_substring_regex(folded, _UNIT_HINT.pattern))
+    if len(hint):
+        cut = pc.replace_substring_regex(pc.take(folded, hint), _FOLDED_LENGTH.pattern, " ")
+        cut = pc.ascii_trim(pc.replace_substring_regex(cut, "  +", " "), " ")
+        for i, key in zip(hint.to_pylist(), cut.to_pylist()):
+            keys[i] = key
     return keys
 
 

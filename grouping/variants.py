@@ -30,10 +30,14 @@ depend on row order, run number, sibling variants or a length suffix.
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pyarrow as pa
 from rapidfuzz import fuzz
 
 from grouping.keys import description_keys, plain_title_key, stable_id, title_key
@@ -77,10 +81,71 @@ class Course:
     n_listings: int
 
 
+class _Rows(Sequence):
+    """Rows held as columns (Python lists, or Arrow arrays for the texts taken from the listing
+    table), not as one object per row: ``column(name)`` gives a column as a list; indexing and
+    iteration build one row object (Course, Variant) at a time, for the readers that want them."""
+
+    __slots__ = ("_columns", "_n")
+    row_type: type
+    fields: tuple[str, ...]
+
+    def __init__(self, columns: dict[str, object] | None = None) -> None:
+        self._columns = columns if columns is not None else {f: [] for f in self.fields}
+        self._n = len(self._columns[self.fields[0]])
+
+    def column(self, name: str) -> list:
+        values = self._columns[name]
+        return values if isinstance(values, list) else values.to_pylist()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        values = []
+        for f in self.fields:
+            v = self._columns[f][i]
+            values.append(v.as_py() if hasattr(v, "as_py") else v)
+        return self.row_type(*values)
+
+    def __iter__(self) -> Iterator:
+        row = self.row_type
+        for values in zip(*(self.column(f) for f in self.fields)):
+            yield row(*values)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, _Rows):
+            return type(self) is type(other) and all(self.column(f) == other.column(f) for f in self.fields)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._n} rows)"
+
+
+class Courses(_Rows):
+    __slots__ = ()
+    row_type = Course
+    fields = tuple(f.name for f in dataclasses.fields(Course))
+
+
+class Variants(_Rows):
+    __slots__ = ()
+    row_type = Variant
+    fields = tuple(f.name for f in dataclasses.fields(Variant))
+
+
 @dataclass(slots=True)
 class Grouping:
-    courses: list[Course]
-    variants: list[Variant]
+    courses: Courses      # sequence of Course, held as columns (Courses.column)
+    variants: Variants    # sequence of Variant, held as columns
     course_of: list[str]   # course_id per listing, in listing order
     variant_of: list[str]  # variant_id per listing
 
@@ -106,8 +171,11 @@ class _UnionFind:
 
 
 # The fields grouping reads: it takes these columns and nothing else of a listing.
-_FIELDS = ("provider", "source", "series", "title", "description", "bullets", "audience",
-           "duration_text", "duration_hours", "duration_hours_max", "delivery_mode", "source_url")
+_FIELDS = ("provider", "source", "series", "title", "duration_text", "duration_hours", "duration_hours_max",
+           "delivery_mode", "source_url")
+# The texts a course shows of its representative listing: taken from the listing table (Arrow) for
+# the courses' rows only, never turned into Python objects for every listing.
+_TEXTS = ("description", "bullets", "audience")
 
 
 # Columns that repeat a few values: one string object per value, not per listing.
@@ -115,24 +183,50 @@ _SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "so
 
 
 class _Columns:
-    """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row."""
+    """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row; and
+    the texts (_TEXTS) as an Arrow table (``cols.texts``)."""
 
-    __slots__ = _FIELDS
+    __slots__ = (*_FIELDS, "texts")
 
-    def __init__(self, values: list[list]) -> None:
+    def __init__(self, values: list[list], texts: dict) -> None:
         for name, column in zip(_FIELDS, values):
             setattr(self, name, column)
+        self.texts = texts
 
 
 def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
     """Courses and variants of one source's listings (a ListingBatch, or Listing models).
 
-    Works on the columns it needs (_FIELDS); the description keys are folded a column at once."""
+    Works on the columns it needs (_FIELDS, _TEXTS); the description keys are folded a column at once."""
+    import pyarrow as pa
+
     if not len(listings):
-        return Grouping(courses=[], variants=[], course_of=[], variant_of=[])
+        return Grouping(courses=Courses(), variants=Variants(), course_of=[], variant_of=[])
     with paused_gc():
-        cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED))
-        return _group(cols, description_keys(cols.description, cols.bullets))
+        if isinstance(listings, ListingBatch):
+            texts = listings.table.select(list(_TEXTS))
+        else:
+            texts = pa.table({"description": pa.array([l.description for l in listings], pa.string()),
+                              "bullets": pa.array([l.bullets for l in listings], pa.list_(pa.string())),
+                              "audience": pa.array([l.audience for l in listings], pa.string())})
+        dkeys = description_keys(texts.column("description"), texts.column("bullets"))
+        cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED), texts)
+        return _group(cols, dkeys)
+
+
+def _same_key(rows: list[int], keys: list) -> list[list[int]]:
+    """The groups of two or more rows with the same key (keys[k] is rows[k]'s), each in row
+    order; no list for a key that only one row has."""
+    first: dict = {}
+    groups: dict[int, list[int]] = {}
+    for k, key in enumerate(keys):
+        j = first.setdefault(key, k)
+        if j != k:
+            if j in groups:
+                groups[j].append(rows[k])
+            else:
+                groups[j] = [rows[j], rows[k]]
+    return list(groups.values())
 
 
 def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
@@ -140,7 +234,12 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
     lengths = list(zip(cols.duration_hours, cols.duration_hours_max))
     title_keys: dict[str | None, str | None] = {}
     tkeys = [title_keys[t] if t in title_keys else title_keys.setdefault(t, title_key(t)) for t in cols.title]
-    blocks = [(p, s or "") for p, s in zip(cols.provider, cols.series)]
+    # Blocks by (provider, series or ""): series None and "" are one block, as before.
+    block_ids: dict[tuple, int] = {}
+    blocks = [block_ids.setdefault((p, s or ""), len(block_ids)) for p, s in zip(cols.provider, cols.series)]
+    rows_of_block: list[list[int]] = [[] for _ in block_ids]
+    for i, b in enumerate(blocks):
+        rows_of_block[b].append(i)
     uf = _UnionFind(n)
 
     # Rule 2: same title, where the texts allow it.
@@ -155,45 +254,64 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
                 shared_title[i] = True
 
     # Rule 3: same description where a title is missing.
-    by_text: dict[tuple, list[int]] = defaultdict(list)
-    for i, (block, dkey) in enumerate(zip(blocks, dkeys)):
-        if dkey:
-            by_text[(block, dkey)].append(i)
-    for members in by_text.values():
-        if len(members) < 2:
-            continue
-        untitled = [i for i in members if not tkeys[i]]
-        titles = {tkeys[i] for i in members if tkeys[i]}
-        if not untitled:
-            continue
-        for j in untitled[1:]:
-            uf.union(untitled[0], j)
-        if len(titles) == 1:
-            titled = next(i for i in members if tkeys[i])
-            uf.union(untitled[0], titled)
+    for rows in rows_of_block:
+        texted = [i for i in rows if dkeys[i]]
+        for members in _same_key(texted, [dkeys[i] for i in texted]):
+            untitled = [i for i in members if not tkeys[i]]
+            if not untitled:
+                continue
+            titles = {tkeys[i] for i in members if tkeys[i]}
+            for j in untitled[1:]:
+                uf.union(untitled[0], j)
+            if len(titles) == 1:
+                titled = next(i for i in members if tkeys[i])
+                uf.union(untitled[0], titled)
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
-    candidates: dict[tuple, list[int]] = defaultdict(list)
-    for i, (block, tkey, dkey) in enumerate(zip(blocks, tkeys, dkeys)):
-        if tkey or not dkey:
-            continue
-        candidates[(block, "head", dkey[:_BLOCK_CHARS])].append(i)
-        candidates[(block, "tail", dkey[-_BLOCK_CHARS:])].append(i)
     fuzzy_pairs: list[tuple[float, int, int]] = []
-    for members in candidates.values():
-        if len(members) < 2 or len(members) > _MAX_CANDIDATES:
-            continue
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                if dkeys[a] == dkeys[b] or lengths[a] == lengths[b]:
-                    continue
-                score = fuzz.ratio(dkeys[a], dkeys[b])
-                if score >= SIMILARITY_THRESHOLD:
-                    fuzzy_pairs.append((score, a, b))
+    for rows in rows_of_block:
+        untitled = [i for i in rows if not tkeys[i] and dkeys[i]]
+        heads = [dkeys[i][:_BLOCK_CHARS] for i in untitled]
+        tails = [dkeys[i][-_BLOCK_CHARS:] for i in untitled]
+        for keys in (heads, tails):
+            for members in _same_key(untitled, keys):
+                if len(members) <= _MAX_CANDIDATES:
+                    _similar_pairs(members, dkeys, lengths, fuzzy_pairs)
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(cols, uf, lengths, tkeys, dkeys, blocks, shared_title)
+    return _build(cols, uf, lengths, tkeys, dkeys, blocks, list(block_ids), shared_title)
+
+
+def _similar_pairs(members: list[int], dkeys: list[str], lengths: list[tuple], out: list) -> None:
+    """Add (score, a, b), a < b, for every two members whose texts differ, whose lengths differ,
+    and whose texts are at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio).
+
+    Two texts of sizes s <= t score at most 200 s / (s + t) (the ratio counts insertions and
+    deletions), so a member is compared only with those whose size is within reach of the
+    threshold (with a point to spare): the same pairs as comparing every two, fewer calls. The
+    ratio with score_cutoff gives the same score where it reaches the threshold, 0 below."""
+    ratio = fuzz.ratio
+    if len(members) == 2:
+        a, b = members
+        if dkeys[a] != dkeys[b] and lengths[a] != lengths[b]:
+            score = ratio(dkeys[a], dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
+            if score >= SIMILARITY_THRESHOLD:
+                out.append((score, a, b))
+        return
+    texts = sorted((len(dkeys[i]), i) for i in members)
+    sizes = [size for size, _ in texts]
+    # 200 s / (s + t) >= THRESHOLD - 1  <=>  t <= s + s * reach
+    reach = 2.0 * (100.0 - (SIMILARITY_THRESHOLD - 1.0)) / (SIMILARITY_THRESHOLD - 1.0)
+    for p, (size, a) in enumerate(texts):
+        text, length = dkeys[a], lengths[a]
+        for q in range(p + 1, bisect.bisect_right(sizes, size + size * reach, p + 1)):
+            b = texts[q][1]
+            if text == dkeys[b] or length == lengths[b]:
+                continue
+            score = ratio(text, dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
+            if score >= SIMILARITY_THRESHOLD:
+                out.append((score, a, b) if a < b else (score, b, a))
 
 
 def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: list[str]) -> int:
@@ -224,7 +342,7 @@ def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths
                 if g[4] & pages or not any(_same_text(text, t) for t in g[2]):
                     continue
             if (g[3] | plain) != g[3] or len(plain) > 1:  # the titles differ in a length they name
-                if max(fuzz.ratio(text, t) for t in g[2]) < SIMILARITY_THRESHOLD:
+                if max(fuzz.ratio(text, t, score_cutoff=SIMILARITY_THRESHOLD) for t in g[2]) < SIMILARITY_THRESHOLD:
                     continue
             uf.union(g[0], idx[0])
             g[1].update(glengths)
@@ -248,7 +366,7 @@ def _same_text(a: str, b: str) -> bool:
     """Two folded texts that say the same: similar (SIMILARITY_THRESHOLD), or one is the
     other with more added (a later page adds a list of topics to the same description)."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b) >= SIMILARITY_THRESHOLD
+    return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b, score_cutoff=SIMILARITY_THRESHOLD) >= SIMILARITY_THRESHOLD
 
 
 def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:
@@ -275,120 +393,214 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, shared_title) -> Grouping:
+def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, shared_title) -> Grouping:
     n = len(dkeys)
     # The root of each listing's set. A union keeps the smaller root, so a set's root is its
     # smallest index and parent[i] <= i: in index order, the parent's root is already known.
     root = uf.parent[:]
     for i in range(n):
         root[i] = root[root[i]]
-    members_of: dict[int, list[int]] = defaultdict(list)
+    # The sets of more than one listing, each in index order (its root first); every other
+    # listing is a course of its own with one variant (most courses).
+    multi: dict[int, list[int]] = {}
     for i, r in enumerate(root):
-        members_of[r].append(i)
+        if r != i:
+            if r in multi:
+                multi[r].append(i)
+            else:
+                multi[r] = [r, i]
+    roots = [i for i, r in enumerate(root) if r == i]
     del root
-    courses: list[Course] = []
-    variants: list[Variant] = []
+    single = [i for i in roots if i not in multi]
     course_of = [""] * n
     variant_of = [""] * n
+    provider_of, series_of, dtext_of, mode_of = cols.provider, cols.series, cols.duration_text, cols.delivery_mode
+    hours_of, hmax_of = cols.duration_hours, cols.duration_hours_max
+
+    # One-listing courses: the ids stable_id gives (inlined), a column at a time, _IDS_CHUNK
+    # courses at once (bounds the texts hashed).
     sha256 = hashlib.sha256
-    source_of, title_of, series_of, description_of, bullets_of, audience_of = (
-        cols.source, cols.title, cols.series, cols.description, cols.bullets, cols.audience)
-    dtext_of, hours_of, hmax_of, mode_of = cols.duration_text, cols.duration_hours, cols.duration_hours_max, cols.delivery_mode
-    for members in members_of.values():
-        if len(members) == 1:
-            # Most courses: one listing, one variant. The same ids and fields as the general path
-            # below gives a one-member group (stable_id inlined), without its bookkeeping.
-            i = members[0]
-            provider, series = blocks[i]
-            tkey = tkeys[i]
-            if tkey and shared_title[i]:
-                key_kind = "title and description"
-                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{tkey}\x1f{dkeys[i]}"
-            else:
-                key_kind, key = ("title", tkey) if tkey else ("description", dkeys[i])
-                text = f"{provider}\x1f{series}\x1f{key_kind}\x1f{key}"
-            course_id = "c_" + sha256(text.encode()).hexdigest()[:16]
-            hours, hours_max, dtext, mode = hours_of[i], hmax_of[i], dtext_of[i], mode_of[i]
-            # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
-            text = (f"{course_id}\x1f{'' if hours is None else hours}\x1f{'' if hours_max is None else hours_max}"
-                    f"\x1f{(dtext or '') if hours is None else ''}\x1f{mode or ''}")
-            variant_id = "v_" + sha256(text.encode()).hexdigest()[:16]
-            variants.append(Variant(variant_id, course_id, dtext, hours, hours_max, mode, "only variant", None, 1, [i]))
-            courses.append(Course(course_id, provider, source_of[i], title_of[i], series_of[i], description_of[i],
-                                  bullets_of[i], audience_of[i], key_kind, [dtext] if dtext else [], hours, hours_max,
-                                  1, 1))
-            course_of[i] = course_id
-            variant_of[i] = variant_id
-            continue
-        titled = sorted(tkeys[i] for i in members if tkeys[i])
-        if titled and any(shared_title[i] for i in members):
-            key_kind, key = "title and description", (titled[0], min(dkeys[i] for i in members if tkeys[i]))
-        elif titled:
-            key_kind, key = "title", titled[0]
-        else:
-            key_kind, key = "description", min(dkeys[i] for i in members)
-        provider, series = blocks[members[0]]
-        course_id = (stable_id("c_", provider, series, key_kind, *key) if isinstance(key, tuple)
-                     else stable_id("c_", provider, series, key_kind, key))
-        # Variants: one per (length, delivery); identical listings collapse and are counted.
-        # Two different texts at one length (rules 3 and 4 can bring them together) stay two variants.
-        by_variant: dict[tuple, list[int]] = defaultdict(list)
-        for i in members:
-            hours = cols.duration_hours[i]
-            by_variant[(hours, cols.duration_hours_max[i], cols.duration_text[i] if hours is None else None,
-                        cols.delivery_mode[i])].append(i)
-        for vkey in [k for k, idx in by_variant.items() if len({dkeys[i] for i in idx}) > 1]:
-            for i in by_variant.pop(vkey):
-                by_variant[(*vkey, dkeys[i])].append(i)
-        main_text = _most_common(dkeys[i] for i in members)
-        rep = next(i for i in members if dkeys[i] == main_text)
-        title = _most_common(cols.title[i] for i in members if cols.title[i])
-        course_variants = []
-        for (hours, hours_max, text_len, mode, *text), idx in by_variant.items():
-            reason, score = _reason(idx[0], members, cols, lengths_of, tkeys, dkeys)
-            variant = Variant(
-                variant_id=stable_id("v_", course_id, hours, hours_max, text_len, mode, *text),
-                course_id=course_id,
-                duration_text=cols.duration_text[idx[0]],
-                duration_hours=hours,
-                duration_hours_max=hours_max,
-                delivery_mode=mode,
-                join_reason=reason,
-                join_score=score,
-                n_listings=len(idx),
-                listing_indexes=idx,
-            )
-            course_variants.append(variant)
-            for i in idx:
-                course_of[i] = course_id
-                variant_of[i] = variant.variant_id
-        course_variants.sort(key=lambda v: (v.duration_hours is None, v.duration_hours or 0, v.duration_text or ""))
-        variants.extend(course_variants)
-        hours = [v.duration_hours for v in course_variants if v.duration_hours is not None]
-        hours_max = [v.duration_hours_max for v in course_variants if v.duration_hours_max is not None]
-        lengths = []
+    prefix = [f"{provider}\x1f{series}\x1f" for provider, series in block_keys]
+    key_kinds = [("title and description" if shared_title[i] else "title") if tkeys[i] else "description"
+                 for i in single]
+    for start in range(0, len(single), _IDS_CHUNK):
+        rows = single[start:start + _IDS_CHUNK]
+        texts = [(f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dkeys[i]}" if shared_title[i]
+                  else f"{prefix[blocks[i]]}title\x1f{tkeys[i]}") if tkeys[i]
+                 else f"{prefix[blocks[i]]}description\x1f{dkeys[i]}" for i in rows]
+        cids = ["c_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
+        # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
+        texts = [f"{c}\x1f{'' if h is None else h}\x1f{'' if x is None else x}\x1f{(d or '') if h is None else ''}"
+                 f"\x1f{md or ''}"
+                 for c, h, x, d, md in zip(cids, map(hours_of.__getitem__, rows), map(hmax_of.__getitem__, rows),
+                                           map(dtext_of.__getitem__, rows), map(mode_of.__getitem__, rows))]
+        vids = ["v_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
+        del texts
+        for i, c, v in zip(rows, cids, vids):
+            course_of[i] = c
+            variant_of[i] = v
+
+    # Courses of several listings: one row each in mc (course columns, with the listing whose
+    # texts the course shows), their variants in mv (variant columns), in course order.
+    mc: list[tuple] = []
+    mv_of: dict[int, list[tuple]] = {}
+    for r, members in multi.items():
+        course, course_variants = _build_course(members, cols, lengths_of, tkeys, dkeys, shared_title)
+        mc.append(course)
+        mv_of[r] = course_variants
         for v in course_variants:
-            if v.duration_text and v.duration_text not in lengths:
-                lengths.append(v.duration_text)
-        first = members[0]
-        courses.append(Course(
-            course_id=course_id,
-            provider=provider,
-            source=cols.source[first],
-            title=title,
-            series=cols.series[first],
-            description=cols.description[rep],
-            bullets=cols.bullets[rep],
-            audience=cols.audience[rep],
-            key_kind=key_kind,
-            lengths=lengths,
-            min_hours=min(hours) if hours else None,
-            max_hours=max(hours_max) if hours_max else None,
-            n_variants=len(course_variants),
-            n_listings=len(members),
-        ))
-    courses.sort(key=lambda c: c.course_id)
+            for i in v[9]:
+                course_of[i] = v[1]
+                variant_of[i] = v[0]
+
+    # Courses, by course id (ties, if any, in the order of their first listing). A course's
+    # provider, source and programme are its first listing's; a one-listing course's other
+    # fields are its listing's too, a larger course's come from mc.
+    ids = [course_of[i] for i in single] + [c[0] for c in mc]
+    firsts = single + [c[-1] for c in mc]
+    if len(set(ids)) == len(ids):
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+    else:
+        order = [k for _, _, k in sorted(zip(ids, firsts, range(len(ids))))]
+    ns = len(single)
+    firsts = list(map(firsts.__getitem__, order))
+    title = list(map(cols.title.__getitem__, firsts))
+    lengths = [[d] if d else [] for d in map(dtext_of.__getitem__, firsts)]
+    min_hours = list(map(hours_of.__getitem__, firsts))
+    max_hours = list(map(hmax_of.__getitem__, firsts))
+    n_variants = [1] * len(ids)
+    n_listings = [1] * len(ids)
+    reps = firsts[:]
+    for pos, k in enumerate(order):
+        if k >= ns:
+            c = mc[k - ns]
+            title[pos], reps[pos], lengths[pos], min_hours[pos], max_hours[pos], n_variants[pos], n_listings[pos] = (
+                c[3], c[5], c[7], c[8], c[9], c[10], c[11])
+    key_kinds += [c[6] for c in mc]
+    texts = _take(cols.texts, reps)
+    courses = Courses({
+        "course_id": list(map(ids.__getitem__, order)),
+        "provider": list(map(provider_of.__getitem__, firsts)),
+        "source": list(map(cols.source.__getitem__, firsts)),
+        "title": title,
+        "series": list(map(series_of.__getitem__, firsts)),
+        "description": texts.column("description"),
+        "bullets": texts.column("bullets"),
+        "audience": texts.column("audience"),
+        "key_kind": list(map(key_kinds.__getitem__, order)),
+        "lengths": lengths,
+        "min_hours": min_hours,
+        "max_hours": max_hours,
+        "n_variants": n_variants,
+        "n_listings": n_listings,
+    })
+
+    # Variants, in the order of their course's first listing; a course's own variants by length.
+    # A one-listing course's variant is its listing's row; a larger course's rows come from mv_of.
+    vlist: list[int] = []  # the listing of each variant row (a larger course's: its first member)
+    vmulti: list[tuple[int, tuple]] = []  # (row, variant) of the larger courses
+    for r in roots:
+        if r in mv_of:
+            for v in mv_of[r]:
+                vmulti.append((len(vlist), v))
+                vlist.append(v[9][0])
+        else:
+            vlist.append(r)
+    del mv_of
+    m = len(vlist)
+    columns = {name: list(map(of.__getitem__, vlist)) for name, of in (
+        ("variant_id", variant_of), ("course_id", course_of), ("duration_text", dtext_of),
+        ("duration_hours", hours_of), ("duration_hours_max", hmax_of), ("delivery_mode", mode_of))}
+    columns["join_reason"] = ["only variant"] * m
+    columns["join_score"] = [None] * m
+    columns["n_listings"] = [1] * m
+    columns["listing_indexes"] = [[i] for i in vlist]
+    names = Variants.fields
+    for row, v in vmulti:
+        for name, value in zip(names, v):
+            columns[name][row] = value
+    variants = Variants({name: columns[name] for name in names})
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
+
+
+_IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
+_TAKE_ROWS = 32_768  # rows of the listing table combined at once to take from: bounds the copy
+
+
+def _take(table, rows: list[int]):
+    """table's rows, in that order. A table of pages (many chunks: Arrow's take over many
+    chunks of strings is slow) is taken from _TAKE_ROWS rows combined at a time, in row order,
+    and the rows then put back in the order asked."""
+    import pyarrow.compute as pc
+
+    indices = pa.array(rows, pa.int64())
+    if max((c.num_chunks for c in table.columns), default=0) <= 1:
+        return table.take(indices)
+    order = pc.sort_indices(indices)
+    ascending = indices.take(order)
+    bounds = ascending.to_pylist()
+    pieces = []
+    pos = 0
+    for start in range(0, table.num_rows, _TAKE_ROWS):
+        end = min(start + _TAKE_ROWS, table.num_rows)
+        cut = bisect.bisect_left(bounds, end, pos)
+        if cut > pos:
+            part = table.slice(start, end - start).combine_chunks()
+            pieces.append(part.take(pc.subtract(ascending.slice(pos, cut - pos), start)))
+        pos = cut
+    if not pieces:
+        return table.slice(0, 0)
+    inverse = pc.sort_indices(order)
+    taken = pa.concat_tables(pieces)
+    # Each column made one array before it is reordered (a take over chunks is the slow path).
+    return pa.table({name: pa.concat_arrays(column.chunks).take(inverse)
+                     for name, column in zip(taken.column_names, taken.columns)})
+
+
+def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:
+    """One course of several listings: (course_id, provider, source, title, series, the listing
+    whose texts it shows, key_kind, lengths, min_hours, max_hours, n_variants, n_listings, first
+    listing) and its variants' rows (Variants' fields in order), sorted by length."""
+    titled = sorted(tkeys[i] for i in members if tkeys[i])
+    if titled and any(shared_title[i] for i in members):
+        key_kind, key = "title and description", (titled[0], min(dkeys[i] for i in members if tkeys[i]))
+    elif titled:
+        key_kind, key = "title", titled[0]
+    else:
+        key_kind, key = "description", min(dkeys[i] for i in members)
+    first = members[0]
+    provider, series = cols.provider[first], cols.series[first] or ""
+    course_id = (stable_id("c_", provider, series, key_kind, *key) if isinstance(key, tuple)
+                 else stable_id("c_", provider, series, key_kind, key))
+    # Variants: one per (length, delivery); identical listings collapse and are counted.
+    # Two different texts at one length (rules 3 and 4 can bring them together) stay two variants.
+    by_variant: dict[tuple, list[int]] = defaultdict(list)
+    for i in members:
+        hours = cols.duration_hours[i]
+        by_variant[(hours, cols.duration_hours_max[i], cols.duration_text[i] if hours is None else None,
+                    cols.delivery_mode[i])].append(i)
+    for vkey in [k for k, idx in by_variant.items() if len({dkeys[i] for i in idx}) > 1]:
+        for i in by_variant.pop(vkey):
+            by_variant[(*vkey, dkeys[i])].append(i)
+    main_text = _most_common(dkeys[i] for i in members)
+    rep = next(i for i in members if dkeys[i] == main_text)
+    title = _most_common(cols.title[i] for i in members if cols.title[i])
+    variants = []
+    for (hours, hours_max, text_len, mode, *text), idx in by_variant.items():
+        reason, score = _reason(idx[0], members, cols, lengths_of, tkeys, dkeys)
+        variants.append((stable_id("v_", course_id, hours, hours_max, text_len, mode, *text), course_id,
+                         cols.duration_text[idx[0]], hours, hours_max, mode, reason, score, len(idx), idx))
+    variants.sort(key=lambda v: (v[3] is None, v[3] or 0, v[2] or ""))
+    hours = [v[3] for v in variants if v[3] is not None]
+    hours_max = [v[4] for v in variants if v[4] is not None]
+    lengths = []
+    for v in variants:
+        if v[2] and v[2] not in lengths:
+            lengths.append(v[2])
+    course = (course_id, provider, cols.source[first], title, cols.series[first], rep, key_kind, lengths,
+              min(hours) if hours else None, max(hours_max) if hours_max else None, len(variants), len(members),
+              first)
+    return course, variants
 
 
 def _most_common(values) -> str | None:

@@ -140,7 +140,10 @@ def _hash_values(values: list) -> str:
 def _objects_table(objects: list, fields: tuple[str, ...], version_fields: tuple[str, ...]) -> pa.Table:
     """Dataclass objects (courses, variants) as an Arrow table built column by column, with the
     content_hash of each row's version fields (no dict per row)."""
-    data = {f: [getattr(o, f) for o in objects] for f in fields}
+    if hasattr(objects, "column"):  # grouping's Courses / Variants: held as columns already
+        data = {f: objects.column(f) for f in fields}
+    else:
+        data = {f: [getattr(o, f) for o in objects] for f in fields}
     data["content_hash"] = [_hash_values(list(vals)) for vals in zip(*(data[f] for f in version_fields))]
     return pa.table(data)
 
