@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -132,13 +133,39 @@ def test_serve_without_a_server_stops_at_once():
                                        "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"]
 
 
+# `courses` commands one after another in one process of their own (what each printed, its exit
+# code), for reads that could hang: the process's timeout fails the test instead.
+IN_TURN = textwrap.dedent("""
+    import contextlib, io, json, sys, traceback
+    from cli.main import app
+    done = []
+    for args in json.loads(sys.argv[1]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = app(args, prog_name="courses", standalone_mode=False) or 0
+            except SystemExit as exit:
+                code = exit.code or 0
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+        done.append({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
+    print(json.dumps(done))
+""")
+
+
 def test_parse_refuses_what_is_not_a_regular_file(tmp_path):
     fifo = tmp_path / "page.html"
     os.mkfifo(fifo)
-    for path, kind in [(Path("/dev/zero"), "a device"), (fifo, "a FIFO"), (tmp_path, "a directory")]:
-        out = courses_process("parse", str(path), "--source", "cupe-workshops")  # a hang or a MemoryError fails here
-        assert out.returncode == 2
-        assert out.stderr.splitlines() == [f"error: {path}: is {kind}, not a regular file; give a saved page"]
+    cases = [(Path("/dev/zero"), "a device"), (fifo, "a FIFO"), (tmp_path, "a directory")]
+    commands = [["parse", str(path), "--source", "cupe-workshops"] for path, _ in cases]
+    # One process for the three (a process each: ~0.7 s of CPU); a hang or a MemoryError fails here.
+    proc = subprocess.run([sys.executable, "-c", IN_TURN, json.dumps(commands)], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for (path, kind), out in zip(cases, json.loads(proc.stdout.strip().splitlines()[-1]), strict=True):
+        assert out["code"] == 2, out
+        assert out["stderr"].splitlines() == [f"error: {path}: is {kind}, not a regular file; give a saved page"]
 
 
 def test_parse_caps_the_bytes_it_reads(tmp_path):

@@ -8,15 +8,13 @@ parse time per MB.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
 
 from bench.pathological import KINDS, pages, parse_both
 from parsers.lines import MAX_DEPTH, nesting_depth
-from tests.conftest import ROOT
+from tests.clirun import run_courses
 
 GUARD_S_PER_MB = 20.0  # generous: the bench measures well under 1 s per MB of ordinary density
 
@@ -57,15 +55,13 @@ def test_a_page_just_under_the_cap_parses():
     assert error is None and found == 1
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["unclosed <div><p>", "many attributes"])
 def test_cli_refuses_with_one_error_line(tmp_path, kind):
     import random
 
     f = tmp_path / "page.html"
     f.write_text(KINDS[kind](400_000, random.Random(0)), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "cli.main", "parse", str(f), "--source", "cupe-workshops"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = run_courses("parse", str(f), "--source", "cupe-workshops")  # in this process (tests/clirun.py)
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "refused as malformed" in lines[0], proc.stderr
