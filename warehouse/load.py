@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 import portalocker
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from grouping import Grouping
 from schema.batch import ListingBatch, listing_columns
@@ -478,9 +479,14 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
             con.execute(f"DELETE FROM courses WHERE course_id IN (SELECT id FROM {ids})")
             con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
         first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at) for cid in changed]
+        # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
+        # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
+        titles = changed_rows.column("title")
         course_rows = _with(changed_rows, status="active", first_seen_run=[f[0] for f in first],
                             first_seen_at=[f[1] for f in first],
-                            removed_run=pa.nulls(len(changed), pa.string()))
+                            removed_run=pa.nulls(len(changed), pa.string()),
+                            title_source=pc.if_else(pc.is_null(titles), pa.scalar(None, pa.string()),
+                                                    pa.scalar("catalogue")).combine_chunks())
         del first
         _insert(con, "courses", course_rows, cols=_present("courses", course_rows))
         del course_rows
