@@ -446,14 +446,20 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[Sour
 # INSERT_SLICE rows of a big table (whose index entries then fit in the budget): at 100,000
 # listings the transaction holds ~100 MB instead of ~290 MB, and at a million the limit grows
 # with the indexes only (a fixed limit below them fails the load with an out-of-memory error).
-LOAD_MEMORY_BUDGET = 64 * 2**20
+# The load runs DuckDB on one thread: a scan of the transaction's own rows (a DELETE's lookup)
+# pins a whole row group per thread (122,880 courses are ~60 MB): at a million listings the
+# load failed out of memory with a budget of 64 MB on two threads and of 96 MB on one; 128 MB
+# on one thread passed (see bench/RESULTS.md).
+LOAD_MEMORY_BUDGET = 128 * 2**20
 INSERT_SLICE = 50_000
 
 
-def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
+def _bound_memory(con: duckdb.DuckDBPyConnection, index_copies: int = 1) -> None:
+    """The load's memory limit: the indexes (``index_copies`` times: COMMIT builds the table's
+    index from the transaction's, both alive at once) plus LOAD_MEMORY_BUDGET."""
     art = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
                       "WHERE tag = 'ART_INDEX'").fetchone()[0]
-    con.execute(f"SET memory_limit = '{(art + LOAD_MEMORY_BUDGET) // 1024}KiB'")
+    con.execute(f"SET memory_limit = '{(index_copies * art + LOAD_MEMORY_BUDGET) // 1024}KiB'")
 
 
 def _insert_bounded(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, cols: list[str] | None = None) -> None:
@@ -468,6 +474,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
     try:
         spill = str(path.with_name(path.name + ".tmp")).replace("'", "''")  # matches _stale_pattern
         con.execute(f"SET temp_directory = '{spill}'")
+        con.execute("SET threads = 1")
         ensure_schema(con)
         con.execute("BEGIN TRANSACTION")
         loaded = [l for l in loads if l.status == "loaded"]
@@ -495,6 +502,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         write_news(con, loaded)
         refresh_prerequisites(con)
         _record_run(con, run, loads, n_courses, n_listings)
+        _bound_memory(con, index_copies=2)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except BaseException:
@@ -553,9 +561,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
         with _id_set(con, returning) as ids:
             con.execute(f"DELETE FROM course_variants WHERE course_id IN (SELECT id FROM {ids})")
     if changed:
-        with _id_set(con, changed) as ids:
-            con.execute(f"DELETE FROM courses WHERE course_id IN (SELECT id FROM {ids})")
-            con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
+        _delete_present(con, "courses", "course_id", changed)
+        _delete_present(con, "course_topics", "course_id", changed)
         first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at) for cid in changed]
         # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
         # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
@@ -602,8 +609,7 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
             cols=_present("variant_history", changed_rows, "valid_from_run", "valid_from"))
     stale = v_gone + v_changed
     if stale:
-        with _id_set(con, stale) as ids:
-            con.execute(f"DELETE FROM course_variants WHERE variant_id IN (SELECT id FROM {ids})")
+        _delete_present(con, "course_variants", "variant_id", stale)
     _insert_bounded(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
 
 
@@ -642,6 +648,18 @@ def _present(table_name: str, table: pa.Table, *extra: str) -> list[str]:
     """The warehouse table's columns that the Arrow table holds (the others are NULL)."""
     have = set(table.column_names) | set(extra)
     return [c for c in columns(table_name) if c in have]
+
+
+def _delete_present(con: duckdb.DuckDBPyConnection, table: str, key: str, ids: list[str]) -> None:
+    """DELETE the rows of `table` whose `key` is in ids, the ones present looked up first: a
+    DELETE over a big transaction's spilled rows pins them all (at a million listings it failed
+    the load out of memory under the load's limit), and most ids are of new courses, in no table yet."""
+    with _id_set(con, ids) as id_set:
+        present = [k for k, in con.execute(
+            f"SELECT DISTINCT {key} FROM {table} WHERE {key} IN (SELECT id FROM {id_set})").fetchall()]
+    if present:
+        with _id_set(con, present) as id_set:
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {id_set})")
 
 
 def _close_versions(con, table: str, key: str, ids: list[str], run: RunRecord) -> None:
