@@ -1,4 +1,5 @@
-"""Where the load's memory goes at a given size: the inputs, publish's peak, Python's share.
+"""Where the load's memory goes at a given size: the inputs (listings, the grouping as Arrow
+tables, page rows), publish's peak, Python's share.
 
     .venv/bin/python -m bench.load_memory --size 100000
 """
@@ -27,7 +28,8 @@ def main() -> None:
     print(f"inputs (listings, groupings, pages) RSS: {_rss_mb()} MB")
     stages.reset_peak_rss()
     tracemalloc.start()
-    publish(Path(tempfile.mkdtemp(prefix="bench-mem-")) / "m.duckdb", stages._run_record(loads), loads)
+    publish(Path(tempfile.mkdtemp(prefix="bench-mem-")) / "m.duckdb", stages._run_record(loads), loads,
+            release=True)  # as the flow's load_run
     _, python_peak = tracemalloc.get_traced_memory()
     print(f"publish: peak RSS {stages.peak_rss_mb():.0f} MB; Python allocations peak {python_peak // 2**20} MB "
           "(the rest is DuckDB and Arrow)")

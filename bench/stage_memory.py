@@ -1,5 +1,6 @@
-"""Peak RSS (VmHWM) after each stage of one generated catalogue: parse + normalise_batch,
-grouping, rows_for, publish.
+"""Peak RSS (VmHWM) after each stage of one generated catalogue, as the flow runs them:
+parse + normalise_batch, grouping, the grouping as Arrow tables (warehouse.load.columnar),
+publish (its own peak: the high-water mark is reset before it).
 
     .venv/bin/python -m bench.stage_memory 20000
 """
@@ -7,19 +8,21 @@ import sys, gc
 from bench import stages
 from bench.stages import reset_peak_rss, peak_rss_mb
 n = int(sys.argv[1])
-pages = stages._pages(n)
+pages = stages._PageFiles(n)  # read one at a time from files, as the flow's archive gives them
 gc.collect(); reset_peak_rss(); print("inputs", round(peak_rss_mb()))
 ls = stages._parse_normalise(pages, stages._our_parsers())
+pages.close()
 print("after parse+normalise", round(peak_rss_mb()), {k: v.table.nbytes // 1e6 for k, v in ls.items()})
 from grouping import group_listings
-g = {k: group_listings(v) for k, v in ls.items()}
-print("after grouping", round(peak_rss_mb()))
-from warehouse.load import SourceLoad, publish, rows_for
-loads = [SourceLoad(source=k, status="loaded", pages=[], listings=v, grouping=g[k]) for k, v in ls.items()]
-rows = [rows_for(l) for l in loads]
-print("after rows_for", round(peak_rss_mb()))
-del rows
+from warehouse.load import SourceLoad, columnar, publish
+loads = []
+for k in list(ls):
+    v = ls.pop(k)
+    loads.append(columnar(SourceLoad(source=k, status="loaded", pages=[], listings=v, grouping=group_listings(v))))
+    del v
+print("after grouping (as Arrow tables)", round(peak_rss_mb()))
 import tempfile, pathlib
 d = pathlib.Path(tempfile.mkdtemp())
-publish(d / "x.duckdb", stages._run_record(loads), loads)
-print("after publish", round(peak_rss_mb()))
+gc.collect(); reset_peak_rss()
+publish(d / "x.duckdb", stages._run_record(loads), loads, release=True)
+print("publish's own peak", round(peak_rss_mb()))

@@ -143,7 +143,7 @@ def _loads(size: int):
     import hashlib
 
     from grouping import group_listings
-    from warehouse.load import SourceLoad
+    from warehouse.load import SourceLoad, columnar
 
     pages = _PageFiles(size)
     now = datetime.now(timezone.utc)
@@ -159,8 +159,8 @@ def _loads(size: int):
                 "last_modified": None, "archive_path": f"{p.source}/page.html.gz", "n_listings": p.n_listings})
     finally:
         pages.close()
-    return [SourceLoad(source=name, status="loaded", pages=page_rows.get(name, []), listings=ls,
-                       grouping=group_listings(ls)) for name, ls in listings.items()]
+    return [columnar(SourceLoad(source=name, status="loaded", pages=page_rows.get(name, []), listings=ls,
+                                grouping=group_listings(ls))) for name, ls in listings.items()]
 
 
 def _run_record(loads):
@@ -324,11 +324,14 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
             progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
             grouping = group_listings(listings)
             progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
-            loads.append(wl.SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
-                                       grouping=grouping))
-        wl.publish(db, _run_record(loads), loads)
-        progress("published")
+            # as flows.refresh.parse_source: the grouping as Arrow tables, its objects dropped
+            loads.append(wl.columnar(wl.SourceLoad(source=source.name, status="loaded", pages=page_rows,
+                                                   listings=listings, grouping=grouping)))
+            del grouping, listings
+            progress(f"{source.name}: grouping as Arrow tables")
         counted["listings"] = sum(len(l.listings) for l in loads)
+        wl.publish(db, _run_record(loads), loads, release=True)  # as flows.refresh.load_run
+        progress("published")
 
     try:
         gc.collect()

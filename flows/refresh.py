@@ -41,6 +41,7 @@ from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
+from warehouse.load import columnar
 from warehouse.load import writer_lock
 from warehouse.changes import changes_of_run
 from warehouse.state import PreviousPage, previous_state
@@ -162,12 +163,13 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     grouping = group_listings(listings)
     load = SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)
-    return workshops.finish(load, source, prefixes) if workshops is not None else load
+    # The grouping as the load's Arrow tables now: its objects end with this task, not with the load.
+    return columnar(workshops.finish(load, source, prefixes) if workshops is not None else load)
 
 
 @task(cache_policy=NO_CACHE)
 def load_run(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> list[dict]:
-    publish(db_path, run, loads, locked=True)
+    publish(db_path, run, loads, locked=True, release=True)  # the loads' rows are not needed after
     return changes_of_run(db_path, run.run_id)
 
 
@@ -271,7 +273,7 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
             summary.failures.append(load.message)
         summary.sources[load.source] = {
             "status": load.status, "pages": len(load.pages), "listings": len(load.listings),
-            "courses": len(load.grouping.courses) if load.grouping else 0,
+            "courses": load.n_courses,
             "block_errors": len(load.errors), "message": load.message,
             "articles": len(load.articles) if load.articles is not None else None,
         }

@@ -25,11 +25,13 @@ Only the sources that loaded are replaced; a failed source keeps its previous ro
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import re
 import shutil
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -39,6 +41,7 @@ from pathlib import Path
 import duckdb
 import portalocker
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from grouping import Grouping
 from schema.batch import ListingBatch, listing_columns
@@ -70,6 +73,13 @@ class SourceLoad:
     articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
     schools: list[dict] | None = None  # a school source's schools rows (warehouse/schools.py)
     workshop_pages: list[dict] | None = None  # CUPE workshop pages' rows (warehouse/workshop_pages.py)
+    tables: dict[str, pa.Table] | None = None  # the grouping as the load's Arrow tables (see `columnar`)
+
+    @property
+    def n_courses(self) -> int:
+        if self.tables is not None:
+            return self.tables["courses"].num_rows
+        return len(self.grouping.courses) if self.grouping else 0
 
 
 @dataclass(slots=True)
@@ -116,12 +126,29 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pa.Ta
     if not len(rows):
         return
     cols = cols or columns(table)
-    data = rows if isinstance(rows, pa.Table) else pa.table({c: [r.get(c) for r in rows] for c in cols})
-    con.register("incoming", data)
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming")
-    finally:
-        con.unregister("incoming")
+    incoming = rows if isinstance(rows, pa.Table) else pa.table({c: [r.get(c) for r in rows] for c in cols})
+    # A relation over the Arrow table, inserted by position in the table's own column order (an
+    # upgraded warehouse may have added columns at the end), NULL where `cols` leaves a column out.
+    # Not a registered view: inside a transaction DuckDB keeps a registered view's Arrow table
+    # alive until COMMIT (at 100,000 listings, every inserted table's copy: +80 MB through the load).
+    have = set(cols)
+    order = _column_order(con, table)
+    con.from_arrow(incoming).project(", ".join(f'"{c}"' if c in have else f'NULL AS "{c}"' for c in order)) \
+        .insert_into(table)
+
+
+# Each connection's column order per table, looked up once (4 ms a lookup: a nightly of 20
+# sources inserts ~60 times). The definitions do not change once a load has begun inserting.
+_COLUMN_ORDER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _column_order(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    known = _COLUMN_ORDER.setdefault(con, {})
+    if table not in known:
+        known[table] = [c for c, in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND database_name = current_database() AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+    return known[table]
 
 
 _COURSE_VERSION_FIELDS = ("title", "series", "description", "bullets", "audience", "lengths")
@@ -192,17 +219,44 @@ def listing_table(load: SourceLoad) -> pa.Table:
 
 def rows_for(load: SourceLoad) -> dict[str, pa.Table]:
     """The current-state tables of one loaded source as Arrow tables (listings, courses with
-    their content_hash, course_variants with theirs), built column by column."""
+    their content_hash, course_variants with theirs), built column by column (or as `columnar`
+    built them)."""
+    if load.tables is not None:
+        return dict(load.tables)
     g = load.grouping
     return {"listings": listing_table(load),
             "courses": _objects_table(g.courses if g else [], _COURSE_FIELDS, _COURSE_VERSION_FIELDS),
             "course_variants": _objects_table(g.variants if g else [], _VARIANT_FIELDS, _VARIANT_VERSION_FIELDS)}
 
 
-def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, locked: bool = False) -> None:
+def columnar(load: SourceLoad) -> SourceLoad:
+    """Build a loaded source's tables now (``rows_for``) and drop its grouping's objects: the
+    one Python object per course and variant would otherwise live on through the load (at
+    100,000 listings ~160 MB of objects against ~55 MB of Arrow). Returns the same load."""
+    if load.status == "loaded" and load.kind == "courses" and load.tables is None:
+        load.tables = rows_for(load)
+        load.grouping = None
+        _trim_heap()
+    return load
+
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system after a big free (glibc's malloc_trim;
+    nothing elsewhere): after a 100,000-listing grouping is dropped, RSS falls by ~50 MB more."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, locked: bool = False,
+            release: bool = False) -> None:
     """Write the run and its loaded sources into the warehouse, all or nothing.
 
-    Takes the writer lock unless the caller holds it already (``locked=True``).
+    Takes the writer lock unless the caller holds it already (``locked=True``). With
+    ``release=True`` each loaded source's listings, tables and grouping are dropped from its
+    SourceLoad as soon as they are inserted (the caller has no further use for them: the flow),
+    so that a big source's rows are not held through the rest of the load and the COMMIT.
     """
     db_path = Path(db_path)
     with (nullcontext() if locked else writer_lock(db_path)):
@@ -215,7 +269,10 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
                 if source is not None:
                     with open(tmp, "wb") as out:
                         shutil.copyfileobj(source, out, 1 << 20)
-                _write(tmp, run, loads)
+                if release:
+                    _write(tmp, run, loads, release=True)
+                else:
+                    _write(tmp, run, loads)
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
                 os.replace(tmp, db_path)
@@ -380,39 +437,79 @@ def record_in_place(db_path: Path, run: RunRecord, loads: list[SourceLoad]) -> b
     return True
 
 
-def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[SourceLoad], n_courses: int) -> None:
-    """The run's own rows: block_errors, pages and source_runs of every source, then runs.
+def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[SourceLoad], n_courses: int,
+                n_listings: list[int] | None = None) -> None:
+    """The run's own rows: block_errors, pages and source_runs of every source, then runs
+    (``n_listings``: each load's count, taken before a released load dropped its listings).
 
     One INSERT per table for all the sources together: a statement costs ~7 ms whatever its
     size, and on an unchanged night these few rows are the whole of the work."""
+    n_listings = n_listings if n_listings is not None else [len(l.listings) for l in loads]
     # Unreadable blocks are kept even when their source failed its checks.
     _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
                                   for load in loads for e in load.errors])
     _insert(con, "pages", [{**p, "run_id": run.run_id} for load in loads for p in load.pages])
     _insert(con, "source_runs", [{
         "run_id": run.run_id, "source": load.source, "status": load.status,
-        "n_pages": len(load.pages), "n_listings": len(load.listings),
+        "n_pages": len(load.pages), "n_listings": n,
         "n_block_errors": len(load.errors), "message": load.message,
-    } for load in loads])
+    } for load, n in zip(loads, n_listings)])
     _insert(con, "runs", [{
         **asdict(run), "n_pages": sum(len(l.pages) for l in loads),
-        "n_listings": sum(len(l.listings) for l in loads), "n_courses": n_courses,
+        "n_listings": sum(n_listings), "n_courses": n_courses,
     }])
 
 
-def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
+# DuckDB keeps the rows a transaction inserts in memory until COMMIT, unless its memory limit
+# makes it spill them to its temporary directory (beside the working copy, removed with it);
+# the primary keys' ART indexes cannot be spilled. So the load sets the limit to the indexes'
+# size so far plus a fixed budget for table data and queries, again before each slice of
+# INSERT_SLICE rows of a big table (whose index entries then fit in the budget): at 100,000
+# listings the transaction holds ~100 MB instead of ~290 MB, and at a million the limit grows
+# with the indexes only (a fixed limit below them fails the load with an out-of-memory error).
+# The load runs DuckDB on one thread: a scan of the transaction's own rows (a DELETE's lookup)
+# pins a whole row group per thread (122,880 courses are ~60 MB): at a million listings the
+# load failed out of memory with a budget of 64 MB on two threads and of 96 MB on one; 128 MB
+# on one thread passed (see bench/RESULTS.md).
+LOAD_MEMORY_BUDGET = 128 * 2**20
+INSERT_SLICE = 50_000
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection, index_copies: int = 1) -> None:
+    """The load's memory limit: the indexes (``index_copies`` times: COMMIT builds the table's
+    index from the transaction's, both alive at once) plus LOAD_MEMORY_BUDGET."""
+    art = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                      "WHERE tag = 'ART_INDEX'").fetchone()[0]
+    con.execute(f"SET memory_limit = '{(index_copies * art + LOAD_MEMORY_BUDGET) // 1024}KiB'")
+
+
+def _insert_bounded(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, cols: list[str] | None = None) -> None:
+    """_insert a big Arrow table a slice at a time, the memory limit set again before each."""
+    for start in range(0, rows.num_rows, INSERT_SLICE):
+        _bound_memory(con)
+        _insert(con, table, rows.slice(start, INSERT_SLICE).combine_chunks(), cols)
+
+
+def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool = False) -> None:
     con = duckdb.connect(str(path))
     try:
+        spill = str(path.with_name(path.name + ".tmp")).replace("'", "''")  # matches _stale_pattern
+        con.execute(f"SET temp_directory = '{spill}'")
+        con.execute("SET threads = 1")
         ensure_schema(con)
         con.execute("BEGIN TRANSACTION")
         loaded = [l for l in loads if l.status == "loaded"]
         n_courses = 0
+        n_listings = [len(l.listings) for l in loads]
         for load in loaded:
             if load.kind == "sessions":
                 continue
             rows = rows_for(load)
-            _load_source(con, run, load.source, rows)
             n_courses += len(rows["courses"])
+            if release:
+                load.listings, load.tables, load.grouping = [], None, None
+            _load_source(con, run, load.source, rows)  # takes the tables out of `rows` as it inserts them
+            del rows
         from warehouse.sessions import load_sessions, mark_duplicate_sessions
 
         for load in loaded:  # after the courses, which the sessions are linked to
@@ -420,11 +517,13 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad]) -> None:
                 load.session_counts = load_sessions(con, run.run_id, run.started_at.date(), load.source, load.sessions)
         write_workshop_pages(con, run.run_id, run.started_at.date(), loaded)  # after the courses they link to
         mark_duplicate_sessions(con)  # after every source's sessions
+        _bound_memory(con)
         resolve_course_titles(con)  # after courses and sessions (and before news, which matches titles)
         write_schools(con, loaded)
         write_news(con, loaded)
         refresh_prerequisites(con)
-        _record_run(con, run, loads, n_courses)
+        _record_run(con, run, loads, n_courses, n_listings)
+        _bound_memory(con, index_copies=2)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except BaseException:
@@ -448,9 +547,9 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     """
     at = run.started_at
     con.execute("DELETE FROM listings WHERE source = ?", [source])
-    _insert(con, "listings", rows["listings"])
+    _insert_bounded(con, "listings", rows.pop("listings"))
 
-    courses = rows["courses"]
+    courses = rows.pop("courses")
     new_courses = _hashes(courses, "course_id")  # course_id -> content_hash, in the grouping's order
     # The variants of the courses that were active before this run, read before any course
     # changes status: a course that comes back must open new versions of all its variants.
@@ -467,7 +566,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     # Course history: close the versions that ended, open the ones that began.
     _close_versions(con, "course_history", "course_id", gone + [c for c in changed if c in old], run)
     changed_rows = _rows_of(courses, "course_id", changed)
-    _insert(con, "course_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
+    del courses, new_courses
+    _insert_bounded(con, "course_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
             cols=_present("course_history", changed_rows, "valid_from_run", "valid_from"))
     if gone:
         with _id_set(con, gone) as ids:
@@ -482,30 +582,36 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
         with _id_set(con, returning) as ids:
             con.execute(f"DELETE FROM course_variants WHERE course_id IN (SELECT id FROM {ids})")
     if changed:
-        with _id_set(con, changed) as ids:
-            con.execute(f"DELETE FROM courses WHERE course_id IN (SELECT id FROM {ids})")
-            con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
+        _delete_present(con, "courses", "course_id", changed)
+        _delete_present(con, "course_topics", "course_id", changed)
         first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at) for cid in changed]
+        # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
+        # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
+        titles = changed_rows.column("title")
         course_rows = _with(changed_rows, status="active", first_seen_run=[f[0] for f in first],
                             first_seen_at=[f[1] for f in first],
-                            removed_run=pa.nulls(len(changed), pa.string()))
+                            removed_run=pa.nulls(len(changed), pa.string()),
+                            title_source=pc.if_else(pc.is_null(titles), pa.scalar(None, pa.string()),
+                                                    pa.scalar("catalogue")).combine_chunks())
         del first
-        _insert(con, "courses", course_rows, cols=_present("courses", course_rows))
+        _insert_bounded(con, "courses", course_rows, cols=_present("courses", course_rows))
         del course_rows
         # Topics follow the course's content: recomputed for the courses that changed.
         topic_rows = {"course_id": [], "topic": [], "rule": []}
-        for cid, title, series, description, bullets in zip(
-                *(changed_rows.column(c).to_pylist() for c in ("course_id", "title", "series", "description", "bullets"))):
-            for topic, rule in assign_topics(title, series, description, bullets):
-                topic_rows["course_id"].append(cid)
-                topic_rows["topic"].append(topic)
-                topic_rows["rule"].append(rule)
-        _insert(con, "course_topics", pa.table(topic_rows, schema=pa.schema([(c, pa.string()) for c in topic_rows])),
+        text = changed_rows.select(["course_id", "title", "series", "description", "bullets"])
+        for batch in text.to_batches(max_chunksize=8192):  # the texts as Python strings a batch at a time
+            for cid, title, series, description, bullets in zip(*(col.to_pylist() for col in batch.columns)):
+                for topic, rule in assign_topics(title, series, description, bullets):
+                    topic_rows["course_id"].append(cid)
+                    topic_rows["topic"].append(topic)
+                    topic_rows["rule"].append(rule)
+        del text
+        _insert_bounded(con, "course_topics", pa.table(topic_rows, schema=pa.schema([(c, pa.string()) for c in topic_rows])),
                 cols=["course_id", "topic", "rule"])
     del changed_rows
 
     # Variants of the courses on the page now: the same, version by version.
-    variants = rows["course_variants"]
+    variants = rows.pop("course_variants")
     new_variants = _hashes(variants, "variant_id")
     # Variants of removed courses stay as they last were; only their history versions end.
     removed_variants = []
@@ -519,13 +625,13 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     _close_versions(con, "variant_history", "variant_id",
                     removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
     changed_rows = _rows_of(variants, "variant_id", v_changed)
-    _insert(con, "variant_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
+    del variants
+    _insert_bounded(con, "variant_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
             cols=_present("variant_history", changed_rows, "valid_from_run", "valid_from"))
     stale = v_gone + v_changed
     if stale:
-        with _id_set(con, stale) as ids:
-            con.execute(f"DELETE FROM course_variants WHERE variant_id IN (SELECT id FROM {ids})")
-    _insert(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
+        _delete_present(con, "course_variants", "variant_id", stale)
+    _insert_bounded(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
 
 
 def _hashes(table: pa.Table, key: str) -> dict[str, str]:
@@ -563,6 +669,18 @@ def _present(table_name: str, table: pa.Table, *extra: str) -> list[str]:
     """The warehouse table's columns that the Arrow table holds (the others are NULL)."""
     have = set(table.column_names) | set(extra)
     return [c for c in columns(table_name) if c in have]
+
+
+def _delete_present(con: duckdb.DuckDBPyConnection, table: str, key: str, ids: list[str]) -> None:
+    """DELETE the rows of `table` whose `key` is in ids, the ones present looked up first: a
+    DELETE over a big transaction's spilled rows pins them all (at a million listings it failed
+    the load out of memory under the load's limit), and most ids are of new courses, in no table yet."""
+    with _id_set(con, ids) as id_set:
+        present = [k for k, in con.execute(
+            f"SELECT DISTINCT {key} FROM {table} WHERE {key} IN (SELECT id FROM {id_set})").fetchall()]
+    if present:
+        with _id_set(con, present) as id_set:
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {id_set})")
 
 
 def _close_versions(con, table: str, key: str, ids: list[str], run: RunRecord) -> None:

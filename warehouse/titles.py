@@ -18,6 +18,7 @@ recomputed (they read the title). ``course_history`` keeps the catalogue's own t
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from topics import assign_topics
 
@@ -92,12 +93,25 @@ def resolve_course_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
         WHERE courses.course_id = d.course_id
           AND (courses.title IS DISTINCT FROM d.title OR courses.title_source IS DISTINCT FROM d.title_source)""")
     # Topics read the title: recompute them for the active courses whose title changed.
-    rows = con.execute("""
-        SELECT course_id, title, series, description, bullets FROM courses
-        WHERE status = 'active' AND list_contains(?, course_id)""", [changed]).fetchall()
-    con.execute("DELETE FROM course_topics WHERE list_contains(?, course_id)", [changed])
-    topics = [(cid, topic, rule) for cid, title, series, description, bullets in rows
-              for topic, rule in assign_topics(title, series, description or "", list(bullets or []))]
-    if topics:
-        con.executemany("INSERT INTO course_topics (course_id, topic, rule) VALUES (?, ?, ?)", topics)
+    con.register("changed_titles", pa.table({"id": pa.array(changed, pa.string())}))
+    try:
+        rows = con.execute("""
+            SELECT course_id, title, series, description, bullets FROM courses
+            WHERE status = 'active' AND course_id IN (SELECT id FROM changed_titles)""").fetchall()
+        con.execute("DELETE FROM course_topics WHERE course_id IN (SELECT id FROM changed_titles)")
+    finally:
+        con.unregister("changed_titles")
+    topics = {"course_id": [], "topic": [], "rule": []}
+    for cid, title, series, description, bullets in rows:
+        for topic, rule in assign_topics(title, series, description or "", list(bullets or [])):
+            topics["course_id"].append(cid)
+            topics["topic"].append(topic)
+            topics["rule"].append(rule)
+    if topics["course_id"]:
+        con.register("incoming_topics", pa.table({c: pa.array(v, pa.string()) for c, v in topics.items()}))
+        try:
+            con.execute("INSERT INTO course_topics (course_id, topic, rule) SELECT course_id, topic, rule "
+                        "FROM incoming_topics")
+        finally:
+            con.unregister("incoming_topics")
     return changed
