@@ -35,12 +35,26 @@ def create_process_pool(name: str) -> None:
             name=name, type=ProcessWorker.type, base_job_template=ProcessWorker.get_default_base_job_template()))
 
 
-def test_the_refresh_runs_on_a_process_work_pool_worker(prefect_server, tmp_path):
+@pytest.fixture
+def pool():
+    """The process pool, removed afterwards with its deployment: the session's server is shared,
+    and the scheduling test compares `prefect deployment ls` with the README's block."""
+    from prefect.client.orchestration import get_client
+
+    create_process_pool(POOL)
+    yield POOL
+    with get_client(sync_client=True) as client:
+        for deployment in client.read_deployments():
+            if deployment.work_pool_name == POOL:
+                client.delete_deployment(deployment.id)
+        client.delete_work_pool(POOL)
+
+
+def test_the_refresh_runs_on_a_process_work_pool_worker(prefect_server, pool, tmp_path):
     from prefect import flow
     from prefect.deployments import run_deployment
 
     db = tmp_path / "pooled.duckdb"
-    create_process_pool(POOL)
     # The README's deploy, then one run of it asked for (as `prefect deployment run` would).
     deployment_id = flow.from_source(source=str(ROOT), entrypoint="flows/refresh.py:refresh_flow").deploy(
         name="pooled", work_pool_name=POOL, print_next_steps=False,
