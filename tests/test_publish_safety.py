@@ -215,3 +215,30 @@ def test_remove_stale_files_touches_only_working_files(tmp_path):
         (tmp_path / name).write_text("x")
     assert sorted(p.name for p in remove_stale_files(db)) == sorted(gone)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
+
+
+def test_a_load_over_its_memory_budget_changes_nothing_and_names_the_setting(sample_db, monkeypatch):
+    """The load caps DuckDB's memory (indexes + a budget) so that a big transaction spills; a load
+    that needs more fails whole, with the setting that gives it more."""
+    db = sample_db
+    before = rows(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM listings), (SELECT count(*) FROM courses)")
+    ino = db.stat().st_ino
+    monkeypatch.setenv("COURSES_LOAD_MEMORY_MB", "1")
+    with pytest.raises(WarehouseError) as err:
+        publish(db, run_record("r-small-budget"), sample_loads())
+    message = str(err.value)
+    assert "COURSES_LOAD_MEMORY_MB" in message and "nothing was changed" in message and "\n" not in message
+    assert db.stat().st_ino == ino
+    assert rows(db, "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM listings), (SELECT count(*) FROM courses)") == before
+    assert sorted(p.name for p in db.parent.iterdir()) == ["c.duckdb", "c.duckdb.lock"]
+
+    monkeypatch.setenv("COURSES_LOAD_MEMORY_MB", "64")  # as the message says: more memory, and it loads
+    publish(db, run_record("r-enough"), sample_loads())
+    assert rows(db, "SELECT count(*) FROM runs WHERE run_id = 'r-enough'") == [(1,)]
+
+
+def test_a_load_memory_setting_that_is_no_number_is_refused(sample_db, monkeypatch):
+    monkeypatch.setenv("COURSES_LOAD_MEMORY_MB", "lots")
+    with pytest.raises(WarehouseError, match="COURSES_LOAD_MEMORY_MB='lots': expected a whole number of megabytes"):
+        publish(sample_db, run_record("r-bad-setting"), sample_loads())
+    assert rows(sample_db, "SELECT count(*) FROM runs WHERE run_id = 'r-bad-setting'") == [(0,)]

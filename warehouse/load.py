@@ -282,6 +282,12 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
                     os.fsync(dir_fd)
                 finally:
                     os.close(dir_fd)
+        except duckdb.OutOfMemoryException as exc:
+            budget = load_memory_budget() // 2**20
+            raise WarehouseError(
+                f"{db_path}: the load needed more than the memory it allows itself (DuckDB's indexes + {budget} MB) "
+                f"and nothing was changed: set {LOAD_MEMORY_ENV} to more than {budget} (e.g. {budget * 8}) and run "
+                f"again (DuckDB: {' '.join(str(exc).split('Possible solutions')[0].split())})") from exc
         except duckdb.Error as exc:
             raise WarehouseError(f"{db_path}: the load failed and nothing was changed: {exc}") from exc
         finally:
@@ -470,17 +476,35 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[Sour
 # The load runs DuckDB on one thread: a scan of the transaction's own rows (a DELETE's lookup)
 # pins a whole row group per thread (122,880 courses are ~60 MB): at a million listings the
 # load failed out of memory with a budget of 64 MB on two threads and of 96 MB on one; 128 MB
-# on one thread passed (see bench/RESULTS.md).
-LOAD_MEMORY_BUDGET = 128 * 2**20
+# on one thread passed on the 100k tables repeated, but a whole 1M pipeline still failed so
+# (see bench/RESULTS.md).
+# A bigger budget for a bigger catalogue: COURSES_LOAD_MEMORY_MB (the error of a load that ran
+# out of it names the setting).
+LOAD_MEMORY_ENV = "COURSES_LOAD_MEMORY_MB"
+DEFAULT_LOAD_MEMORY_MB = 128
+
+
+def load_memory_budget() -> int:
+    """Bytes the load may use beside DuckDB's indexes: COURSES_LOAD_MEMORY_MB, else 128 MB."""
+    raw = os.environ.get(LOAD_MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOAD_MEMORY_MB * 2**20
+    try:
+        mb = int(raw)
+    except ValueError:
+        mb = 0
+    if mb <= 0:
+        raise WarehouseError(f"{LOAD_MEMORY_ENV}={raw!r}: expected a whole number of megabytes above 0 (e.g. 1024)")
+    return mb * 2**20
 INSERT_SLICE = 50_000
 
 
 def _bound_memory(con: duckdb.DuckDBPyConnection, index_copies: int = 1) -> None:
     """The load's memory limit: the indexes (``index_copies`` times: COMMIT builds the table's
-    index from the transaction's, both alive at once) plus LOAD_MEMORY_BUDGET."""
+    index from the transaction's, both alive at once) plus the load's budget (load_memory_budget)."""
     art = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
                       "WHERE tag = 'ART_INDEX'").fetchone()[0]
-    con.execute(f"SET memory_limit = '{(index_copies * art + LOAD_MEMORY_BUDGET) // 1024}KiB'")
+    con.execute(f"SET memory_limit = '{(index_copies * art + load_memory_budget()) // 1024}KiB'")
 
 
 def _insert_bounded(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, cols: list[str] | None = None) -> None:
