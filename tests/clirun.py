@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import textwrap
 import traceback
 from contextlib import ExitStack, chdir
 from pathlib import Path
@@ -40,3 +41,27 @@ def run_courses(*args: str, env: dict[str, str | None] | None = None,
         stderr += "".join(traceback.format_exception(*result.exc_info))  # as the process would print it
         code = code or 1
     return subprocess.CompletedProcess(["courses", *args], code, result.stdout, stderr)
+
+
+def in_turn_script(preamble: str = "") -> str:
+    """A `python -c` script that runs `courses` commands (a JSON list of argument lists, its
+    first argument) one after another in its own process, after `preamble`, and prints what each
+    printed and its exit code as JSON: for reads that could hang (the process's timeout fails the
+    test) and for imports made impossible, one process for several commands."""
+    return textwrap.dedent(preamble) + textwrap.dedent("""
+        import contextlib, io, json, sys, traceback
+        from cli.main import app
+        done = []
+        for args in json.loads(sys.argv[1]):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = app(args, prog_name="courses", standalone_mode=False) or 0
+                except SystemExit as exit:
+                    code = exit.code or 0
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+            done.append({"args": args, "code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
+        print(json.dumps(done))
+    """)

@@ -9,14 +9,13 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
 import typer
 
-from tests.clirun import run_courses
+from tests.clirun import in_turn_script, run_courses
 from tests.conftest import SAMPLES, SEED_CUPE
 
 KEYS = ["provider", "source", "source_url", "position", "title", "series", "duration_text", "duration_value",
@@ -135,23 +134,7 @@ def test_serve_without_a_server_stops_at_once():
 
 # `courses` commands one after another in one process of their own (what each printed, its exit
 # code), for reads that could hang: the process's timeout fails the test instead.
-IN_TURN = textwrap.dedent("""
-    import contextlib, io, json, sys, traceback
-    from cli.main import app
-    done = []
-    for args in json.loads(sys.argv[1]):
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = app(args, prog_name="courses", standalone_mode=False) or 0
-            except SystemExit as exit:
-                code = exit.code or 0
-            except BaseException:
-                traceback.print_exc()
-                code = 1
-        done.append({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
-    print(json.dumps(done))
-""")
+IN_TURN = in_turn_script()
 
 
 def test_parse_refuses_what_is_not_a_regular_file(tmp_path):

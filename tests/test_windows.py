@@ -7,11 +7,11 @@ import ast
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.clirun import in_turn_script
 from tests.conftest import ROOT, copy_sample_db
 
 pytestmark = pytest.mark.slow
@@ -20,24 +20,10 @@ pytestmark = pytest.mark.slow
 # then each command given (a JSON list of argument lists) run in turn: what each printed and its
 # exit code, as JSON. One process for the four commands, not one each (~0.7 s of CPU a process):
 # a module made unimportable stays so for every command, whatever the ones before it imported.
-NO_POSIX = textwrap.dedent("""
-    import contextlib, io, json, sys, traceback
+NO_POSIX = in_turn_script("""
+    import sys
     for name in ("fcntl", "termios", "resource", "grp", "pwd", "portalocker"):
         sys.modules[name] = None
-    from cli.main import app
-    done = []
-    for args in json.loads(sys.argv[1]):
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = app(args, prog_name="courses", standalone_mode=False) or 0
-            except SystemExit as exit:
-                code = exit.code or 0
-            except BaseException:
-                traceback.print_exc()
-                code = 1
-        done.append({"args": args, "code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
-    print(json.dumps(done))
 """)
 COMMANDS = [
     (["query", "SELECT count(*) AS n FROM courses WHERE status = 'active'", "--format", "csv"], "n\n87\n"),
