@@ -41,8 +41,7 @@ from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
-from warehouse.load import columnar
-from warehouse.load import writer_lock
+from warehouse.load import columnar, writer_lock
 from warehouse.changes import changes_of_run
 from warehouse.state import PreviousPage, previous_state
 
