@@ -38,10 +38,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
 from grouping.keys import description_keys, plain_title_key, stable_id, title_key
-from schema.batch import ListingBatch, listing_columns, paused_gc
+from schema.batch import ListingBatch, listing_arrow_schema, listing_columns, paused_gc
 from schema.models import Listing
 
 SIMILARITY_THRESHOLD = 90.0
@@ -186,12 +187,18 @@ class _Columns:
     """The columns grouping reads, as Python lists (``cols.title[i]``): no object per row; and
     the texts (_TEXTS) as an Arrow table (``cols.texts``)."""
 
-    __slots__ = (*_FIELDS, "texts")
+    __slots__ = (*_FIELDS, "texts", "table")
 
-    def __init__(self, values: list[list], texts: dict) -> None:
+    def __init__(self, values: list[list], texts, table) -> None:
         for name, column in zip(_FIELDS, values):
             setattr(self, name, column)
         self.texts = texts
+        self.table = table  # the columns the courses and variants show (_SHOWN), as Arrow
+
+
+# The listing columns a course or variant row shows (taken with Arrow for the rows that show them).
+_SHOWN = ("provider", "source", "series", "title", "duration_text", "duration_hours", "duration_hours_max",
+          "delivery_mode")
 
 
 def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
@@ -210,7 +217,13 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
                               "bullets": pa.array([l.bullets for l in listings], pa.list_(pa.string())),
                               "audience": pa.array([l.audience for l in listings], pa.string())})
         dkeys = description_keys(texts.column("description"), texts.column("bullets"))
-        cols = _Columns(listing_columns(listings, _FIELDS, shared=_SHARED), texts)
+        values = listing_columns(listings, _FIELDS, shared=_SHARED)
+        if isinstance(listings, ListingBatch):
+            shown = listings.table.select(list(_SHOWN)).combine_chunks()
+        else:
+            schema = listing_arrow_schema()
+            shown = pa.table({name: pa.array(values[_FIELDS.index(name)], schema.field(name).type) for name in _SHOWN})
+        cols = _Columns(values, texts, shown)
         return _group(cols, dkeys)
 
 
@@ -409,12 +422,11 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
                 multi[r].append(i)
             else:
                 multi[r] = [r, i]
-    roots = [i for i, r in enumerate(root) if r == i]
+    single = [i for i, r in enumerate(root) if r == i and i not in multi]
     del root
-    single = [i for i in roots if i not in multi]
     course_of = [""] * n
     variant_of = [""] * n
-    provider_of, series_of, dtext_of, mode_of = cols.provider, cols.series, cols.duration_text, cols.delivery_mode
+    dtext_of, mode_of = cols.duration_text, cols.delivery_mode
     hours_of, hmax_of = cols.duration_hours, cols.duration_hours_max
 
     # One-listing courses: the ids stable_id gives (inlined), a column at a time, _IDS_CHUNK
@@ -423,6 +435,8 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
     prefix = [f"{provider}\x1f{series}\x1f" for provider, series in block_keys]
     key_kinds = [("title and description" if shared_title[i] else "title") if tkeys[i] else "description"
                  for i in single]
+    single_cids: list[str] = []
+    single_vids: list[str] = []
     for start in range(0, len(single), _IDS_CHUNK):
         rows = single[start:start + _IDS_CHUNK]
         texts = [(f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dkeys[i]}" if shared_title[i]
@@ -439,87 +453,91 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
         for i, c, v in zip(rows, cids, vids):
             course_of[i] = c
             variant_of[i] = v
+        single_cids += cids
+        single_vids += vids
 
     # Courses of several listings: one row each in mc (course columns, with the listing whose
-    # texts the course shows), their variants in mv (variant columns), in course order.
+    # texts the course shows), their variants in mv (variant rows), with the root and place of
+    # each variant in its course.
     mc: list[tuple] = []
-    mv_of: dict[int, list[tuple]] = {}
+    mv: list[tuple] = []
+    mv_root: list[int] = []
+    mv_place: list[int] = []
     for r, members in multi.items():
         course, course_variants = _build_course(members, cols, lengths_of, tkeys, dkeys, shared_title)
         mc.append(course)
-        mv_of[r] = course_variants
-        for v in course_variants:
+        for place, v in enumerate(course_variants):
             for i in v[9]:
                 course_of[i] = v[1]
                 variant_of[i] = v[0]
+            mv.append(v)
+            mv_root.append(r)
+            mv_place.append(place)
+
+    # The rows of the courses and variants tables are built with Arrow, first in this order: the
+    # one-listing courses (their listing's own columns, taken), then the larger ones (from mc, mv);
+    # then put in their order with one take.
+    shown = cols.table
+    ns = len(single)
+    single_rows = pa.array(single, pa.int64())
+    taken = shown.take(single_rows)
+
+    def col(name: str) -> pa.Array:
+        return taken.column(name).combine_chunks()
+
+    def ordered(singles: pa.Array, larger: list, type_: pa.DataType, order: pa.Array) -> pa.Array:
+        return pa.concat_arrays([singles.cast(type_), pa.array(larger, type_)]).take(order)
 
     # Courses, by course id (ties, if any, in the order of their first listing). A course's
     # provider, source and programme are its first listing's; a one-listing course's other
     # fields are its listing's too, a larger course's come from mc.
-    ids = [course_of[i] for i in single] + [c[0] for c in mc]
-    firsts = single + [c[-1] for c in mc]
-    if len(set(ids)) == len(ids):
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-    else:
-        order = [k for _, _, k in sorted(zip(ids, firsts, range(len(ids))))]
-    ns = len(single)
-    firsts = list(map(firsts.__getitem__, order))
-    title = list(map(cols.title.__getitem__, firsts))
-    lengths = [[d] if d else [] for d in map(dtext_of.__getitem__, firsts)]
-    min_hours = list(map(hours_of.__getitem__, firsts))
-    max_hours = list(map(hmax_of.__getitem__, firsts))
-    n_variants = [1] * len(ids)
-    n_listings = [1] * len(ids)
-    reps = firsts[:]
-    for pos, k in enumerate(order):
-        if k >= ns:
-            c = mc[k - ns]
-            title[pos], reps[pos], lengths[pos], min_hours[pos], max_hours[pos], n_variants[pos], n_listings[pos] = (
-                c[3], c[5], c[7], c[8], c[9], c[10], c[11])
+    ids = pa.array(single_cids + [c[0] for c in mc], pa.string())
+    firsts = pa.concat_arrays([single_rows, pa.array([c[-1] for c in mc], pa.int64())])
+    order = pc.sort_indices(pa.table({"id": ids, "first": firsts}), sort_keys=[("id", "ascending"), ("first", "ascending")])
+    first_rows = firsts.take(order)
+    ones = pa.array([1] * ns, pa.int64())
+    dtext = col("duration_text")
+    named = pc.fill_null(pc.not_equal(dtext, ""), False)  # a one-listing course's lengths: [its text], if any
+    lengths = pa.ListArray.from_arrays(
+        pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(named.cast(pa.int32()))]), dtext.filter(named))
+    reps = pa.concat_arrays([single_rows, pa.array([c[5] for c in mc], pa.int64())]).take(order)
     key_kinds += [c[6] for c in mc]
     texts = _take(cols.texts, reps)
     courses = Courses({
-        "course_id": list(map(ids.__getitem__, order)),
-        "provider": list(map(provider_of.__getitem__, firsts)),
-        "source": list(map(cols.source.__getitem__, firsts)),
-        "title": title,
-        "series": list(map(series_of.__getitem__, firsts)),
+        "course_id": ids.take(order),
+        "provider": shown.column("provider").take(first_rows),
+        "source": shown.column("source").take(first_rows),
+        "title": ordered(col("title"), [c[3] for c in mc], pa.string(), order),
+        "series": shown.column("series").take(first_rows),
         "description": texts.column("description"),
         "bullets": texts.column("bullets"),
         "audience": texts.column("audience"),
-        "key_kind": list(map(key_kinds.__getitem__, order)),
-        "lengths": lengths,
-        "min_hours": min_hours,
-        "max_hours": max_hours,
-        "n_variants": n_variants,
-        "n_listings": n_listings,
+        "key_kind": pa.array(key_kinds, pa.string()).take(order),
+        "lengths": ordered(lengths, [c[7] for c in mc], pa.list_(pa.string()), order),
+        "min_hours": ordered(col("duration_hours"), [c[8] for c in mc], pa.float64(), order),
+        "max_hours": ordered(col("duration_hours_max"), [c[9] for c in mc], pa.float64(), order),
+        "n_variants": ordered(ones, [c[10] for c in mc], pa.int64(), order),
+        "n_listings": ordered(ones, [c[11] for c in mc], pa.int64(), order),
     })
 
     # Variants, in the order of their course's first listing; a course's own variants by length.
-    # A one-listing course's variant is its listing's row; a larger course's rows come from mv_of.
-    vlist: list[int] = []  # the listing of each variant row (a larger course's: its first member)
-    vmulti: list[tuple[int, tuple]] = []  # (row, variant) of the larger courses
-    for r in roots:
-        if r in mv_of:
-            for v in mv_of[r]:
-                vmulti.append((len(vlist), v))
-                vlist.append(v[9][0])
-        else:
-            vlist.append(r)
-    del mv_of
-    m = len(vlist)
-    columns = {name: list(map(of.__getitem__, vlist)) for name, of in (
-        ("variant_id", variant_of), ("course_id", course_of), ("duration_text", dtext_of),
-        ("duration_hours", hours_of), ("duration_hours_max", hmax_of), ("delivery_mode", mode_of))}
-    columns["join_reason"] = ["only variant"] * m
-    columns["join_score"] = [None] * m
-    columns["n_listings"] = [1] * m
-    columns["listing_indexes"] = [[i] for i in vlist]
-    names = Variants.fields
-    for row, v in vmulti:
-        for name, value in zip(names, v):
-            columns[name][row] = value
-    variants = Variants({name: columns[name] for name in names})
+    vorder = pc.sort_indices(pa.table({"root": pa.concat_arrays([single_rows, pa.array(mv_root, pa.int64())]),
+                                       "place": pa.concat_arrays([pa.array([0] * ns, pa.int64()),
+                                                                  pa.array(mv_place, pa.int64())])}),
+                             sort_keys=[("root", "ascending"), ("place", "ascending")])
+    variants = Variants({
+        "variant_id": ordered(pa.array(single_vids, pa.string()), [v[0] for v in mv], pa.string(), vorder),
+        "course_id": ordered(pa.array(single_cids, pa.string()), [v[1] for v in mv], pa.string(), vorder),
+        "duration_text": ordered(dtext, [v[2] for v in mv], pa.string(), vorder),
+        "duration_hours": ordered(col("duration_hours"), [v[3] for v in mv], pa.float64(), vorder),
+        "duration_hours_max": ordered(col("duration_hours_max"), [v[4] for v in mv], pa.float64(), vorder),
+        "delivery_mode": ordered(col("delivery_mode"), [v[5] for v in mv], pa.string(), vorder),
+        "join_reason": ordered(pa.array(["only variant"] * ns, pa.string()), [v[6] for v in mv], pa.string(), vorder),
+        "join_score": ordered(pa.nulls(ns, pa.float64()), [v[7] for v in mv], pa.float64(), vorder),
+        "n_listings": ordered(ones, [v[8] for v in mv], pa.int64(), vorder),
+        "listing_indexes": ordered(pa.ListArray.from_arrays(pa.array(range(ns + 1), pa.int32()), single_rows),
+                                   [v[9] for v in mv], pa.list_(pa.int64()), vorder),
+    })
     return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
 
 
@@ -533,7 +551,7 @@ def _take(table, rows: list[int]):
     and the rows then put back in the order asked."""
     import pyarrow.compute as pc
 
-    indices = pa.array(rows, pa.int64())
+    indices = rows if isinstance(rows, pa.Array) else pa.array(rows, pa.int64())
     if max((c.num_chunks for c in table.columns), default=0) <= 1:
         return table.take(indices)
     order = pc.sort_indices(indices)
