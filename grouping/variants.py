@@ -284,10 +284,8 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
     fuzzy_pairs: list[tuple[float, int, int]] = []
     for rows in rows_of_block:
         untitled = [i for i in rows if not tkeys[i] and dkeys[i]]
-        heads = [dkeys[i][:_BLOCK_CHARS] for i in untitled]
-        tails = [dkeys[i][-_BLOCK_CHARS:] for i in untitled]
-        for keys in (heads, tails):
-            for members in _same_key(untitled, keys):
+        for part in (slice(None, _BLOCK_CHARS), slice(-_BLOCK_CHARS, None)):  # opening, then closing words
+            for members in _same_key(untitled, [dkeys[i][part] for i in untitled]):
                 if len(members) <= _MAX_CANDIDATES:
                     _similar_pairs(members, dkeys, lengths, fuzzy_pairs)
     if fuzzy_pairs:
