@@ -540,37 +540,13 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
 
 
 _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
-_TAKE_ROWS = 32_768  # rows of the listing table combined at once to take from: bounds the copy
 
 
-def _take(table, rows: list[int]):
-    """table's rows, in that order. A table of pages (many chunks: Arrow's take over many
-    chunks of strings is slow) is taken from _TAKE_ROWS rows combined at a time, in row order,
-    and the rows then put back in the order asked."""
-    import pyarrow.compute as pc
-
+def _take(table, rows):
+    """table's rows, in that order (Arrow's take: over a table of many chunks, a page each, it
+    takes without combining them first)."""
     indices = rows if isinstance(rows, pa.Array) else pa.array(rows, pa.int64())
-    if max((c.num_chunks for c in table.columns), default=0) <= 1:
-        return table.take(indices)
-    order = pc.sort_indices(indices)
-    ascending = indices.take(order)
-    bounds = ascending.to_pylist()
-    pieces = []
-    pos = 0
-    for start in range(0, table.num_rows, _TAKE_ROWS):
-        end = min(start + _TAKE_ROWS, table.num_rows)
-        cut = bisect.bisect_left(bounds, end, pos)
-        if cut > pos:
-            part = table.slice(start, end - start).combine_chunks()
-            pieces.append(part.take(pc.subtract(ascending.slice(pos, cut - pos), start)))
-        pos = cut
-    if not pieces:
-        return table.slice(0, 0)
-    inverse = pc.sort_indices(order)
-    taken = pa.concat_tables(pieces)
-    # Each column made one array before it is reordered (a take over chunks is the slow path).
-    return pa.table({name: pa.concat_arrays(column.chunks).take(inverse)
-                     for name, column in zip(taken.column_names, taken.columns)})
+    return table.take(indices)
 
 
 def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:
