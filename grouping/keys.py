@@ -59,6 +59,9 @@ def description_key(description: str, bullets: list[str]) -> str:
     return _fold(" ".join([description, *bullets]))
 
 
+# Punctuation outside ASCII that has no Unicode decomposition: NFKD keeps it, the ASCII
+# encoding drops it (‘ ’ “ ” – —).
+_NO_DECOMPOSITION = "[\u2018\u2019\u201c\u201d\u2013\u2014]"
 _KEYS_CHUNK = 32_768  # rows folded at once: bounds the temporary copies of the texts
 
 
@@ -92,10 +95,19 @@ def _description_keys(descriptions, bullets) -> list[str]:
     ascii_ = pc.string_is_ascii(text)
     if not pc.all(ascii_).as_py():  # accents off, what else lies outside ASCII goes (as _fold_plain)
         outside = pc.invert(ascii_)
-        normalize, normalized = unicodedata.normalize, unicodedata.is_normalized  # (the check is cheaper)
-        fixed = [(t if normalized("NFKD", t) else normalize("NFKD", t)).encode("ascii", "ignore").decode("ascii")
-                 for t in pc.filter(text, outside).to_pylist()]
-        text = pc.replace_with_mask(text, outside, pa.array(fixed, pa.string()))
+        # NFKD maps a text character by character (ASCII is never reordered), so the common
+        # punctuation is handled here in Arrow: quotes and dashes have no decomposition (they
+        # go, as encode("ascii", "ignore") drops them) and the ellipsis decomposes to "...".
+        # Only the texts still outside ASCII (accents) go through Python one by one.
+        some = pc.replace_substring_regex(pc.filter(text, outside), _NO_DECOMPOSITION, "")
+        some = pc.replace_substring(some, "\u2026", "...")
+        still = pc.invert(pc.string_is_ascii(some))
+        if pc.any(still).as_py():
+            normalize, normalized = unicodedata.normalize, unicodedata.is_normalized  # (the check is cheaper)
+            fixed = [(t if normalized("NFKD", t) else normalize("NFKD", t)).encode("ascii", "ignore").decode("ascii")
+                     for t in pc.filter(some, still).to_pylist()]
+            some = pc.replace_with_mask(some, still, pa.array(fixed, pa.string()))
+        text = pc.replace_with_mask(text, outside, some)
     # ASCII now, one byte a character: _FOLD_BYTES over the whole data buffer keeps the offsets.
     _, offsets, data = text.buffers()
     text = pa.StringArray.from_buffers(len(text), offsets, pa.py_buffer(data.to_pybytes().translate(_FOLD_BYTES)),
