@@ -435,11 +435,13 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
                  for i in single]
     single_cids: list[str] = []
     single_vids: list[str] = []
+    titled_prefix = [p + "title\x1f" for p in prefix]
+    untitled_prefix = [p + "description\x1f" for p in prefix]
     for start in range(0, len(single), _IDS_CHUNK):
         rows = single[start:start + _IDS_CHUNK]
         texts = [(f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dkeys[i]}" if shared_title[i]
-                  else f"{prefix[blocks[i]]}title\x1f{tkeys[i]}") if tkeys[i]
-                 else f"{prefix[blocks[i]]}description\x1f{dkeys[i]}" for i in rows]
+                  else titled_prefix[blocks[i]] + tkeys[i]) if tkeys[i]
+                 else untitled_prefix[blocks[i]] + dkeys[i] for i in rows]
         cids = ["c_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
         # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
         texts = [f"{c}\x1f{'' if h is None else h}\x1f{'' if x is None else x}\x1f{(d or '') if h is None else ''}"
