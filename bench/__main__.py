@@ -75,6 +75,8 @@ def plan(sizes: list[int], quick: bool, nightly_size: int) -> list[tuple[str, st
     sizes = [n for n in sizes if n <= PIPELINE_ONLY_ABOVE] or [smallest]
     for n in sizes:
         jobs += [("parse", "ours", n), ("parse", "bare", n)]
+        if n != smallest:
+            jobs.append(("parse", f"paired:{smallest}", n))  # the linearity row: both sizes in turns
         if n == smallest or (not quick and n <= BS4_MAX):
             jobs += [("parse", "bs4", n), ("parse", "bs4-lxml", n)]
     big = [n for n in sizes if n >= 10_000] or [max(sizes)]
@@ -175,8 +177,17 @@ def table(results: dict, sizes: list[int], quick: bool) -> list[list[str]]:
             note, xc = "", _cpu_ratio(ours, n, first, min(sizes))
             if xc is not None:
                 note = f" (CPU time: {xc:.0%})"
+            target = ">= 90% (by CPU time)"
+            # Measured in turns in one process where it was (stages.parse_paired): the two
+            # separate runs above also compare two moments of a shared machine's load.
+            paired = R("parse", f"paired:{min(sizes)}", n)
+            if paired and "error" not in paired:
+                xc = paired["extra"]["ratio"]
+                turns = " / ".join(f"{r:.0%}" for r in paired["extra"]["ratios"])
+                note += f"; in turns in one process: {xc:.0%} ({turns})"
+                target = ">= 90% (by CPU time, sizes in turns)"
             rows.append(_row(STAGE_NAMES[0], f"linearity: rate at {n:,} / rate at {min(sizes):,}", n, None,
-                             f"{x:.0%}{note}", ">= 90% (by CPU time)", _yes((x if xc is None else xc) >= 0.90)))
+                             f"{x:.0%}{note}", target, _yes((x if xc is None else xc) >= 0.90)))
         if R("parse", "bs4", n):
             rows.append(_row(STAGE_NAMES[0], "baseline: BeautifulSoup(html.parser) + normalise", n, R("parse", "bs4", n)))
         if R("parse", "bs4-lxml", n):
