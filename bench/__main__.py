@@ -8,7 +8,8 @@ real; inputs are synthetic catalogues from ``bench/generate.py`` (seeded, ~90% C
 1. parse + normalise (ours) against the same extraction on BeautifulSoup (html.parser), on
    BeautifulSoup (lxml) (reported), and a bare Lexbor parse with no extraction (the limit).
    Targets: >= 10x BeautifulSoup(html.parser), <= 3x the bare parse, and linear: the rate at
-   the largest size >= 90% of the rate at the smallest.
+   the largest size >= 90% of the rate at the smallest, both measured in turns in one process
+   (``stages.parse_paired``), so that both see the same moments of a shared machine.
 2. grouping at 10,000 and 100,000 listings (and any larger size asked for). Targets: 100k
    <= 1.5 s; 1,000,000 <= 12x the 100k time.
 3. load: warehouse.load.publish against the same publish with every insert done row by row
