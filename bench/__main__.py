@@ -8,7 +8,8 @@ real; inputs are synthetic catalogues from ``bench/generate.py`` (seeded, ~90% C
 1. parse + normalise (ours) against the same extraction on BeautifulSoup (html.parser), on
    BeautifulSoup (lxml) (reported), and a bare Lexbor parse with no extraction (the limit).
    Targets: >= 10x BeautifulSoup(html.parser), <= 3x the bare parse, and linear: the rate at
-   the largest size >= 90% of the rate at the smallest.
+   the largest size >= 90% of the rate at the smallest, both measured in turns in one process
+   (``stages.parse_paired``), so that both see the same moments of a shared machine.
 2. grouping at 10,000 and 100,000 listings (and any larger size asked for). Targets: 100k
    <= 1.5 s; 1,000,000 <= 12x the 100k time.
 3. load: warehouse.load.publish against the same publish with every insert done row by row
@@ -75,6 +76,8 @@ def plan(sizes: list[int], quick: bool, nightly_size: int) -> list[tuple[str, st
     sizes = [n for n in sizes if n <= PIPELINE_ONLY_ABOVE] or [smallest]
     for n in sizes:
         jobs += [("parse", "ours", n), ("parse", "bare", n)]
+        if n != smallest:
+            jobs.append(("parse", f"paired:{smallest}", n))  # the linearity row: both sizes in turns
         if n == smallest or (not quick and n <= BS4_MAX):
             jobs += [("parse", "bs4", n), ("parse", "bs4-lxml", n)]
     big = [n for n in sizes if n >= 10_000] or [max(sizes)]
@@ -175,8 +178,17 @@ def table(results: dict, sizes: list[int], quick: bool) -> list[list[str]]:
             note, xc = "", _cpu_ratio(ours, n, first, min(sizes))
             if xc is not None:
                 note = f" (CPU time: {xc:.0%})"
+            target = ">= 90% (by CPU time)"
+            # Measured in turns in one process where it was (stages.parse_paired): the two
+            # separate runs above also compare two moments of a shared machine's load.
+            paired = R("parse", f"paired:{min(sizes)}", n)
+            if paired and "error" not in paired:
+                xc = paired["extra"]["ratio"]
+                turns = " / ".join(f"{r:.0%}" for r in paired["extra"]["ratios"])
+                note += f"; in turns in one process: {xc:.0%} ({turns})"
+                target = ">= 90% (by CPU time, sizes in turns)"
             rows.append(_row(STAGE_NAMES[0], f"linearity: rate at {n:,} / rate at {min(sizes):,}", n, None,
-                             f"{x:.0%}{note}", ">= 90% (by CPU time)", _yes((x if xc is None else xc) >= 0.90)))
+                             f"{x:.0%}{note}", target, _yes((x if xc is None else xc) >= 0.90)))
         if R("parse", "bs4", n):
             rows.append(_row(STAGE_NAMES[0], "baseline: BeautifulSoup(html.parser) + normalise", n, R("parse", "bs4", n)))
         if R("parse", "bs4-lxml", n):

@@ -174,7 +174,10 @@ def _run_record(loads):
 # --- stages ----------------------------------------------------------------------------
 
 def parse_stage(what: str, size: int, repeat: int) -> dict:
-    """parse + normalise (ours), the BeautifulSoup baseline, or a bare Lexbor parse."""
+    """parse + normalise (ours), the BeautifulSoup baseline, or a bare Lexbor parse; ``paired:N``:
+    ours at `size` and at N in turns in this process (``parse_paired``)."""
+    if what.startswith("paired:"):
+        return parse_paired(size, int(what.split(":", 1)[1]), repeat)
     pages = _pages(size)
     extra = {"pages": len(pages), "mb": round(sum(len(p.html.encode()) for p in pages) / 1e6, 1)}
     if what == "bare":
@@ -198,6 +201,47 @@ def parse_stage(what: str, size: int, repeat: int) -> dict:
         def run():
             _parse_normalise(pages, parse_of)
     return {"extra": extra, **_measure(run, repeat)}
+
+
+def parse_paired(size: int, small: int, repeat: int) -> dict:
+    """The linearity measurement: ours at `size` and at `small` (same generator, same mix) in
+    turns in one process, one run of `size` then as many runs of `small` as give as many
+    listings (the order swapped each turn), CPU time of each. Measured in two processes, the
+    two sizes also measure two moments of a shared machine (a 1,000 run lasts 0.06 s and can
+    fall in a quiet one; a 100,000 run lasts the busy minutes); in turns both see the same
+    ones. ``times``/``cpu_times`` are the large runs'; ``extra.ratios`` each turn's rate at
+    `size` over the rate at `small`."""
+    big_pages, small_pages = _pages(size), _pages(small)
+    parse_of = _our_parsers()
+    for pages, n in ((big_pages, size), (small_pages, small)):  # warm-up, and a check
+        got = sum(len(v) for v in _parse_normalise(pages, parse_of).values())
+        if got != n:
+            raise SystemExit(f"parse paired: {got} listings from a catalogue of {n}")
+    k = max(1, size // small)
+
+    def run(pages, times: int) -> tuple[float, float]:
+        gc.collect()
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(times):
+            _parse_normalise(pages, parse_of)
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    reset_peak_rss()
+    times, cpu, small_cpu, ratios = [], [], [], []
+    for turn in range(max(1, repeat)):
+        if turn % 2:
+            s_wall, s_cpu = run(small_pages, k)
+            b_wall, b_cpu = run(big_pages, 1)
+        else:
+            b_wall, b_cpu = run(big_pages, 1)
+            s_wall, s_cpu = run(small_pages, k)
+        times.append(b_wall)
+        cpu.append(b_cpu)
+        small_cpu.append(s_cpu / k)
+        ratios.append((size / b_cpu) / (k * small / s_cpu))
+    return {"times": times, "cpu_times": cpu, "cpu_s": statistics.median(cpu), "peak_rss_mb": peak_rss_mb(),
+            "extra": {"small": small, "small_runs_a_turn": k, "small_cpu_times": small_cpu, "ratios": ratios,
+                      "ratio": statistics.median(ratios)}}
 
 
 def group_stage(what: str, size: int, repeat: int) -> dict:
