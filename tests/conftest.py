@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.serverdb import copy_server_db_template, save_server_db_template
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED_CUPE = SHARED / "seeds" / "004_f2b4f38a1485bd1c.txt"
@@ -70,45 +72,6 @@ UNUSED_SERVICES_OFF = {f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for na
     "CANCELLATION_CLEANUP", "REPOSSESSOR", "CLEANUP_RECONCILER")} | {"PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "[]",
     # Block types are not registered at start (~1.7 s of CPU): no test stores or reads a block.
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false"}
-
-
-def server_db_template() -> Path:
-    """Where a migrated, empty Prefect server database is kept for the next sessions: in the
-    virtual environment, under the installed Prefect's version (a new Prefect, a new template)."""
-    import sys
-    from importlib.metadata import version
-
-    return Path(sys.prefix) / "cache" / f"prefect-server-{version('prefect')}.db"
-
-
-def copy_server_db_template(db: Path) -> bool:
-    """Start a server's database from the template if there is one. A server's start on a new
-    database runs every migration: ~7 s of its ~15 s of CPU. The server still checks the
-    migrations on start (none to run); the template is no more than what it would have made."""
-    import shutil
-
-    template = server_db_template()
-    if not template.exists():
-        return False
-    shutil.copyfile(template, db)
-    return True
-
-
-def save_server_db_template(db: Path) -> None:
-    """Keep a copy of a server's database just after its first start (migrated, nothing stored
-    yet), through SQLite's backup API (the server has it open), for the next sessions' servers."""
-    import sqlite3
-
-    template = server_db_template()
-    template.parent.mkdir(parents=True, exist_ok=True)
-    partial = template.with_name(f"{template.name}.{os.getpid()}.part")
-    src, dst = sqlite3.connect(db), sqlite3.connect(partial)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    os.replace(partial, template)  # whole or not at all, whichever session saves it
 
 
 class PrefectServer:
