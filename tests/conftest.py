@@ -181,7 +181,8 @@ def sample_db_template(tmp_path_factory) -> Path:
     """The warehouse of samples/ (tools.data_dictionary.build_sample_db), built once a session."""
     from tools.data_dictionary import build_sample_db
 
-    return build_sample_db(tmp_path_factory.mktemp("sample-db") / "c.duckdb")
+    # Loaded into a copy of the session's empty warehouse: the definitions are applied once a session.
+    return build_sample_db(empty_warehouse(tmp_path_factory.mktemp("sample-db") / "c.duckdb"))
 
 
 @pytest.fixture
@@ -200,7 +201,7 @@ def archive_db_template(tmp_path_factory, prefect_harness) -> Path:
     run once a session."""
     from flows.refresh import refresh
 
-    db = tmp_path_factory.mktemp("archive-db") / "c.duckdb"
+    db = empty_warehouse(tmp_path_factory.mktemp("archive-db") / "c.duckdb")  # no DDL run here
     summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
     assert summary.ok, summary.failures
     return db

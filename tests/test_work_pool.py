@@ -16,7 +16,7 @@ import duckdb
 import httpx
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, empty_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 POOL = "refresh-pool"
@@ -53,7 +53,7 @@ def test_the_refresh_runs_on_a_process_work_pool_worker(prefect_server, pool, tm
     from prefect.deployments import run_deployment
     from prefect.workers.process import ProcessWorker
 
-    db = tmp_path / "pooled.duckdb"
+    db = empty_warehouse(tmp_path / "pooled.duckdb")  # the session's empty warehouse, copied (no DDL run here)
     # The README's deploy, then one run of it asked for (as `prefect deployment run` would).
     deployment_id = flow.from_source(source=str(ROOT), entrypoint="flows/refresh.py:refresh_flow").deploy(
         name="pooled", work_pool_name=POOL, print_next_steps=False,
