@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m tests.serverdb
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,8 +23,10 @@ refresh: $(STAMP)
 demo: $(STAMP)
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/courses refresh --from-archive samples/archive --db demo.duckdb
 
+## PYTHONDONTWRITEBYTECODE, if the environment sets it, is unset: with it, every process of the suite
+## (pytest, a `courses` command, a killed refresh, a worker's flow run) compiles the project's modules anew.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))

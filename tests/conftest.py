@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.serverdb import copy_server_db_template, save_server_db_template
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED_CUPE = SHARED / "seeds" / "004_f2b4f38a1485bd1c.txt"
@@ -85,6 +87,7 @@ class PrefectServer:
                "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING", **UNUSED_SERVICES_OFF}
         env.pop("PREFECT_API_URL", None)
         self.log = home / "server.log"
+        self.from_template = copy_server_db_template(home / "prefect.db")
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
@@ -96,15 +99,20 @@ class PrefectServer:
         import httpx
 
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"prefect server exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+        # One client for every poll: each httpx.get makes a client of its own, and with it an SSL
+        # context that loads the CA certificates (~0.1 s of CPU a poll, for a plain-HTTP URL).
+        with httpx.Client(timeout=2) as client:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    pytest.fail(f"prefect server exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+                try:
+                    if client.get(f"{self.api_url}/health").status_code == 200:
+                        if not self.from_template:
+                            save_server_db_template(self.home / "prefect.db")
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
         pytest.fail(f"prefect server did not answer within {timeout} s: {self.log.read_text()[-2000:]}")
 
     def client_env(self) -> dict[str, str]:
@@ -173,7 +181,8 @@ def sample_db_template(tmp_path_factory) -> Path:
     """The warehouse of samples/ (tools.data_dictionary.build_sample_db), built once a session."""
     from tools.data_dictionary import build_sample_db
 
-    return build_sample_db(tmp_path_factory.mktemp("sample-db") / "c.duckdb")
+    # Loaded into a copy of the session's empty warehouse: the definitions are applied once a session.
+    return build_sample_db(empty_warehouse(tmp_path_factory.mktemp("sample-db") / "c.duckdb"))
 
 
 @pytest.fixture
@@ -192,7 +201,7 @@ def archive_db_template(tmp_path_factory, prefect_harness) -> Path:
     run once a session."""
     from flows.refresh import refresh
 
-    db = tmp_path_factory.mktemp("archive-db") / "c.duckdb"
+    db = empty_warehouse(tmp_path_factory.mktemp("archive-db") / "c.duckdb")  # no DDL run here
     summary = refresh(db_path=str(db), from_archive=str(SAMPLES))
     assert summary.ok, summary.failures
     return db

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flows.refresh import refresh
 from parsers import ParseError, aupe_courses, cupe_workshops
-from tests.conftest import CUPE_URL, ROOT, SAMPLES
+from tests.conftest import CUPE_URL, ROOT, SAMPLES, empty_warehouse
 from tests.localserver import LocalServer
 from tests.test_cli import courses
 from tests.test_flow import AUPE_PATH, CUPE_PATH, FAST, sources_file
@@ -41,6 +41,7 @@ def counts(db) -> list:
 
 def test_drift_far_fewer_listings_is_not_loaded_until_forced(tmp_path, site):
     db, src = tmp_path / "c.duckdb", str(sources_file(tmp_path, site))
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     kw = dict(db_path=str(db), sources_file=src, archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
     assert refresh(**kw).ok
     head, *rows = rows_of(V1)
@@ -56,6 +57,7 @@ def test_drift_far_fewer_listings_is_not_loaded_until_forced(tmp_path, site):
 
 def test_drift_unreadable_blocks_are_kept_and_the_source_not_loaded(tmp_path, site):
     db, src = tmp_path / "c.duckdb", str(sources_file(tmp_path, site))
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     kw = dict(db_path=str(db), sources_file=src, archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
     assert refresh(**kw).ok
     # A redesign moved every description out of reach: most blocks are a bare length now.
@@ -84,6 +86,7 @@ ANALYST = textwrap.dedent("""
 
 def test_refresh_while_an_analyst_holds_the_file_open(tmp_path):
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     assert refresh(db_path=str(db), from_archive=str(SAMPLES), source_names=["aupe-courses"]).ok
     analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(db)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ def test_verbose_shows_the_traceback(archive_db, courses, monkeypatch):
 
 def test_reparse_after_a_replay_and_a_failed_reparse_records_nothing(courses, tmp_path, monkeypatch):
     monkeypatch.chdir(SAMPLES.parent.parent)  # as `make demo` runs: a relative --from-archive
-    db = tmp_path / "demo.duckdb"
+    db = empty_warehouse(tmp_path / "demo.duckdb")  # the session's empty warehouse, copied (no DDL run here)
     assert courses("refresh", "--from-archive", "samples/archive", "--db", str(db)).exit_code == 0
     again = courses("refresh", "--reparse", "--db", str(db), "--archive-dir", str(tmp_path / "archive"))
     assert again.exit_code == 0, again.output
@@ -108,7 +108,7 @@ def test_reparse_after_a_replay_and_a_failed_reparse_records_nothing(courses, tm
     # A replay from a folder that is gone afterwards: the reparse fails, and is not the latest run.
     copy = tmp_path / "copy"
     shutil.copytree(SAMPLES, copy)
-    db2 = tmp_path / "gone.duckdb"
+    db2 = empty_warehouse(tmp_path / "gone.duckdb")
     assert courses("refresh", "--from-archive", str(copy), "--db", str(db2)).exit_code == 0
     shutil.rmtree(copy)
     failed = courses("refresh", "--reparse", "--db", str(db2))

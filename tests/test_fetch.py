@@ -649,7 +649,7 @@ def test_gzip_bombs_stay_small_in_memory(server, coding):
 def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_path):
     """Through the refresh flow: the page deadline comes from the sources file, the budget is the run's."""
     from flows.refresh import refresh
-    from tests.conftest import SAMPLES
+    from tests.conftest import SAMPLES, empty_warehouse
     from tests.helpers import without_workshop_links
     from tests.localserver import local_sources_file
 
@@ -667,14 +667,14 @@ def test_refresh_fails_the_slow_source_with_one_reason_and_loads_the_other(tmp_p
         # aupe-courses is the file's last entry: a key appended is its own page deadline.
         deadline_src = tmp_path / "deadline.toml"
         deadline_src.write_text(src.read_text() + "page_deadline = 0.5\n")
-        summary = refresh(db_path=str(tmp_path / "a.duckdb"), sources_file=str(deadline_src),
+        summary = refresh(db_path=str(empty_warehouse(tmp_path / "a.duckdb")), sources_file=str(deadline_src),
                           archive_dir=str(tmp_path / "archive"), fetch_settings=settings)
         assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
         (line,) = summary.failures
         assert line.startswith(f"aupe-courses: {aupe_url}: page not received within its 0.5 s deadline (")
 
         # Default page deadline (30 s), a run budget of 6 s: the budget ends the trickle.
-        summary = refresh(db_path=str(tmp_path / "b.duckdb"), sources_file=str(src),
+        summary = refresh(db_path=str(empty_warehouse(tmp_path / "b.duckdb")), sources_file=str(src),
                           archive_dir=str(tmp_path / "archive"), fetch_settings=replace(settings, run_budget=6.0))
         assert summary.status == "partial" and summary.sources["cupe-workshops"]["status"] == "loaded"
         (line,) = summary.failures

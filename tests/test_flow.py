@@ -11,7 +11,7 @@ from tests.helpers import serve_workshop_pages
 
 from fetch.client import FetchSettings
 from flows.refresh import refresh
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.localserver import LocalServer, Response, local_sources_file
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -80,6 +80,7 @@ def test_refresh_against_local_server(tmp_path, site):
 
 def test_a_failing_source_keeps_its_previous_data(tmp_path, site):
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     src = str(sources_file(tmp_path, site))
     assert refresh(db_path=str(db), sources_file=src, archive_dir=str(tmp_path / "a"), fetch_settings=FAST).ok
     site.routes[AUPE_PATH] = Response(status=404, body=b"gone")

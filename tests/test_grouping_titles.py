@@ -8,6 +8,7 @@ import duckdb
 
 from grouping import group_listings
 from grouping.keys import title_key
+from tests.conftest import empty_warehouse
 from tests.test_grouping import listing
 from warehouse.load import RunRecord, SourceLoad, publish
 
@@ -74,6 +75,7 @@ def test_no_description_vanishes_from_courses(tmp_path):
     listings = championing()
     started = datetime.now(timezone.utc)
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     publish(db, RunRecord(run_id="r1", started_at=started, finished_at=started, mode="archive",
                           sources=["cupe-workshops"], status="succeeded"),
             [SourceLoad(source="cupe-workshops", status="loaded", listings=listings, grouping=group_listings(listings))])

@@ -7,7 +7,7 @@ import pytest
 from flows.progress import set_reporter
 from flows.refresh import refresh
 from flows.schedule import nightly_deployment
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.helpers import without_workshop_links
 from tests.localserver import LocalServer, Response
 from tests.test_flow import AUPE_PATH, CUPE_PATH, FAST, sources_file
@@ -78,7 +78,10 @@ def site():
 
 
 def run(tmp_path, srv, **kw):
-    summary = refresh(db_path=str(tmp_path / "c.duckdb"), sources_file=str(sources_file(tmp_path, srv)),
+    db = tmp_path / "c.duckdb"
+    if not db.exists():
+        empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
+    summary = refresh(db_path=str(db), sources_file=str(sources_file(tmp_path, srv)),
                       archive_dir=str(tmp_path / "archive"), fetch_settings=FAST, **kw)
     assert summary.status == "succeeded", summary.failures
     return summary

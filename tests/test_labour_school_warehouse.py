@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from flows.refresh import refresh
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -25,6 +25,7 @@ def test_schools_courses_and_prerequisites(tmp_path):
     p2020.write_text(html.replace("<li>Labour and Politics</li>",
                                   "<li>Labour and Politics</li>\n<li>Contract Interpretation</li>"), encoding="utf-8")
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     summary = refresh(db_path=str(db), from_archive=str(root), source_names=["aupe-courses", "aupe-labour-school"])
     assert summary.ok, summary.failures
     assert summary.sources["aupe-labour-school"]["listings"] == 11  # 2 + 2 + 5 + 2 course sections

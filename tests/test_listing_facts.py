@@ -9,10 +9,9 @@ import pytest
 
 from grouping import group_listings
 from normalise.listing import prerequisites
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, copy_sample_db, empty_warehouse
 from tests.helpers import listings_of
 from tests.test_history import rows_of
-from tools.data_dictionary import build_sample_db
 from warehouse.load import RunRecord, SourceLoad, listing_ids, publish
 
 CUPE_URL = "https://cupe.ca/mrm-union-education/workshops"
@@ -22,8 +21,9 @@ NEW_BLOCK = ('\n<div class="field-duration">3 hours</div>\n<div class="field-pro
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    return build_sample_db(tmp_path_factory.mktemp("facts") / "c.duckdb")
+def sample_db(sample_db_template, tmp_path_factory):
+    """A copy of the session's warehouse of samples/ (tools.data_dictionary.build_sample_db)."""
+    return copy_sample_db(sample_db_template, tmp_path_factory.mktemp("facts") / "c.duckdb")
 
 
 def ids_by_text(page: str) -> dict[str, str]:
@@ -53,7 +53,7 @@ def test_identical_blocks_get_distinct_ids_in_page_order():
 
 
 def test_listing_ids_in_the_warehouse_follow_the_content(tmp_path):
-    db = tmp_path / "c.duckdb"
+    db = empty_warehouse(tmp_path / "c.duckdb")  # the session's empty warehouse, copied (no DDL run here)
 
     def load(page: str, run_id: str) -> dict[str, tuple[str, int]]:
         listings, _ = listings_of(page, "cupe-workshops", CUPE_URL)

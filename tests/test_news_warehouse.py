@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from flows.refresh import refresh
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.test_cli import courses
 from tests.test_news import SEED_MENTIONS, SEED_NEWS
 
@@ -33,6 +33,7 @@ def archive(tmp_path, workplace_power_heading: str):
 @pytest.mark.usefixtures("prefect_harness")
 def test_mentions_link_to_catalogue_courses_and_follow_the_catalogue(tmp_path):
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     # The catalogue says 1 day where the article says two-day: a disagreement to check.
     first = archive(tmp_path / "one", "Workplace Power (1 day)")
     summary = refresh(db_path=str(db), from_archive=str(first), source_names=["aupe-courses", "aupe-news"])

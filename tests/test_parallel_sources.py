@@ -18,7 +18,7 @@ import pytest
 
 from fetch.client import FetchSettings
 from flows.refresh import refresh
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.helpers import without_workshop_links
 from tests.localserver import LocalServer, Request, Response
 
@@ -73,6 +73,7 @@ def test_sources_on_one_host_take_turns_and_sources_on_other_hosts_run_meanwhile
         src = sources_file(tmp_path / "sources.toml",
                            {"cupe-a": (one, "/a"), "cupe-b": (one, "/b"), "cupe-c": (two, "/c")})
         db = tmp_path / "c.duckdb"
+        empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
         summary = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "archive"),
                           fetch_settings=POLITE)
     assert summary.status == "succeeded", summary.failures

@@ -12,7 +12,7 @@ from grouping import group_listings
 from normalise.mentions import MentionFinder
 from normalise.prerequisites import parse_prerequisites, prerequisite_texts
 from schema.news import KnownCourse
-from tests.conftest import AUPE_URL, CUPE_URL
+from tests.conftest import AUPE_URL, CUPE_URL, empty_warehouse
 from tests.helpers import listings_of
 from warehouse import RunRecord, SourceLoad, publish
 
@@ -76,6 +76,7 @@ def load_of(source: str, page: str, url: str) -> SourceLoad:
 
 def test_links_written_by_the_load(tmp_path, aupe_html):
     db = tmp_path / "w.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     run = RunRecord(run_id="r1", started_at=datetime.now(timezone.utc), mode="archive",
                     sources=["cupe-workshops", "aupe-courses"])
     publish(db, run, [load_of("cupe-workshops", CUPE_PAGE, CUPE_URL), load_of("aupe-courses", aupe_html, AUPE_URL)])

@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.refresh import refresh
 from tests.conftest import ROOT, SAMPLES
 from tools.data_dictionary import sample_loads
 from warehouse.errors import WarehouseBusy, WarehouseError
@@ -64,6 +63,7 @@ def run_record(run_id: str) -> RunRecord:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(archive_db):
+    from flows.refresh import refresh  # here, not at the top: the killed-load scripts import this module
     db = archive_db  # a refresh of samples/archive
     proc, pid = session(db)
     try:
@@ -86,6 +86,7 @@ def test_a_refresh_stops_while_a_session_has_the_warehouse_open_for_writing(arch
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_dead_sessions_wal_is_replayed_before_the_copy(archive_db):
+    from flows.refresh import refresh  # here, not at the top: the killed-load scripts import this module
     db = archive_db  # a refresh of samples/archive
     tmp_path = db.parent
     proc, _ = session(db)

@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.refresh import refresh
 from tests.conftest import ROOT, SAMPLES
 from tests.test_publish_safety import rows, session
 from warehouse.errors import WarehouseBusy, WarehouseError
@@ -186,6 +185,7 @@ def test_a_run_killed_before_commit_leaves_the_file_as_it_was(sample_db):
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_refresh_of_unchanged_pages_records_the_run_in_place(archive_db):
+    from flows.refresh import refresh  # here, not at the top: the killed-load scripts import this module
     db = archive_db  # a refresh of samples/archive
     ino, current = db.stat().st_ino, rows(db, CURRENT)
     summary = refresh(db_path=str(db), from_archive=str(SAMPLES))

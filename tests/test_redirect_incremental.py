@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from tests.conftest import empty_warehouse
 from tests.localserver import LocalServer, Response, local_sources_file
 from tests.test_flow import AUPE_PATH, CUPE_PATH, FAST
 from tests.test_history import AUPE, V1, conditional, html
@@ -20,6 +21,8 @@ def test_a_redirected_start_url_is_conditional_and_unchanged_the_next_night(tmp_
         srv.routes[AUPE_PATH] = html(AUPE)
         sources = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url("/workshops-old"),
                                                                  "aupe-courses": srv.url(AUPE_PATH)})
+
+        empty_warehouse(tmp_path / "c.duckdb")  # the session's empty warehouse, copied (no DDL run here)
 
         def night():
             s = refresh(db_path=str(tmp_path / "c.duckdb"), sources_file=str(sources),

@@ -14,7 +14,7 @@ import pytest
 from fetch.client import FetchSettings
 from flows.refresh import refresh
 from report.html import build_report
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.helpers import serve_workshop_pages
 from tests.localserver import LocalServer, Response, local_sources_file
 from tests.test_session_parsers import build, text
@@ -54,6 +54,7 @@ def site():
 
 def test_sessions_are_fetched_linked_titled_and_skipped_when_unchanged(tmp_path, site):
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url("/mrm-union-education/workshops"),
                                                          "cupe-events": site.url(EVENTS)})
     summary = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)

@@ -10,7 +10,7 @@ import pytest
 
 from normalise.sessions import to_sessions
 from parsers import cupe_events
-from warehouse.ddl import ensure_schema
+from tests.conftest import empty_warehouse
 from warehouse.sessions import load_sessions
 
 TODAY = date.today()
@@ -32,12 +32,8 @@ def listing(*rows: tuple[date, str, str]) -> list:
 
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory):
-    """An empty warehouse, made once; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("sessions-schema") / "template.duckdb"
-    c = duckdb.connect(str(path))
-    ensure_schema(c)
-    c.close()
-    return path
+    """An empty warehouse (a copy of the session's), each test gets its own copy."""
+    return empty_warehouse(tmp_path_factory.mktemp("sessions-schema") / "template.duckdb")
 
 
 @pytest.fixture()

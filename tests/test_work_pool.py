@@ -1,26 +1,24 @@
 """The refresh through a Prefect work pool: a process pool, the flow deployed to it from this
-checkout, one `prefect worker start` that picks the run up and runs it in a process of its own,
-on the session's real Prefect server (conftest's prefect_server), as README "Running at scale" says.
+checkout, one process worker that picks the run up and runs it in a process of its own, on the
+session's real Prefect server (conftest's prefect_server), as README "Running at scale" says.
 
-The pool, the deployment and the run asked of it are made through Prefect's client in this
-process (what `prefect work-pool create` and the README's `python -c` deploy call): each of those
-as a command is one more process of Prefect's imports, ~3 s of CPU. The worker is the command.
+The pool, the deployment, the run asked of it and the worker are made through Prefect's own
+classes in this process (what `prefect work-pool create`, the README's `python -c` deploy call
+and `prefect worker start --type process` call): each of those as a command is one more process
+of Prefect's imports, ~3 s of CPU. The flow run is the process of its own, as on a worker host.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+import asyncio
+from contextlib import chdir
 
 import duckdb
 import httpx
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, empty_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
 POOL = "refresh-pool"
 
 
@@ -53,19 +51,23 @@ def pool():
 def test_the_refresh_runs_on_a_process_work_pool_worker(prefect_server, pool, tmp_path):
     from prefect import flow
     from prefect.deployments import run_deployment
+    from prefect.workers.process import ProcessWorker
 
-    db = tmp_path / "pooled.duckdb"
+    db = empty_warehouse(tmp_path / "pooled.duckdb")  # the session's empty warehouse, copied (no DDL run here)
     # The README's deploy, then one run of it asked for (as `prefect deployment run` would).
     deployment_id = flow.from_source(source=str(ROOT), entrypoint="flows/refresh.py:refresh_flow").deploy(
         name="pooled", work_pool_name=POOL, print_next_steps=False,
         parameters={"db_path": str(db), "from_archive": str(SAMPLES), "archive_dir": str(tmp_path / "archive")})
     run_deployment(deployment_id, timeout=0)
 
-    # One poll, then wait for the run it took (--limit makes --run-once wait for it).
-    env = {**os.environ, **prefect_server.client_env(), "PREFECT_WORKER_QUERY_SECONDS": "1"}
-    cmd = [PREFECT, "worker", "start", "--pool", POOL, "--type", "process", "--run-once", "--limit", "1"]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
-    assert out.returncode == 0, f"{cmd}: {out.stdout[-2000:]}\n{out.stderr[-2000:]}"
+    # `prefect worker start --pool POOL --type process --run-once --limit 1`, as that command
+    # runs it: the process worker polls once, starts the run it took in a process of its own and
+    # waits for that process (--limit makes --run-once wait for it).
+    printed: list[str] = []
+    with chdir(ROOT):
+        asyncio.run(asyncio.wait_for(
+            ProcessWorker(work_pool_name=POOL, limit=1).start(run_once=True, printer=printed.append), timeout=600))
+    assert printed[-1].endswith("stopped!"), printed
 
     body = {"flow_runs": {"deployment_id": {"any_": [str(deployment_id)]}}}
     runs = httpx.post(f"{prefect_server.api_url}/flow_runs/filter", json=body, timeout=30).json()

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from flows.refresh import refresh
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, empty_warehouse
 from tests.helpers import WORKSHOP_PAGES
 from tests.localserver import LocalServer, local_sources_file
 from tests.test_flow import CUPE_PATH, FAST
@@ -42,6 +42,7 @@ def site():
 def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site):
     src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url(CUPE_PATH)}, max_pages=10)
     db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
     first = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
     assert first.ok, first.failures
     s = first.sources["cupe-workshops"]
@@ -84,6 +85,7 @@ def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_
     (alone / "cupe-workshops").mkdir(parents=True)
     shutil.copy(SAMPLES / "cupe-workshops" / "workshops.html", alone / "cupe-workshops" / "workshops.html")
     plain_db = tmp_path / "plain.duckdb"
+    empty_warehouse(plain_db)
     plain = refresh(db_path=str(plain_db), sources_file=str(src), from_archive=str(alone))
     assert plain.ok and plain.sources["cupe-workshops"]["workshop_pages"] == 0
     con = duckdb.connect(str(plain_db), read_only=True)
@@ -126,6 +128,7 @@ def test_a_workshop_page_no_longer_linked_is_marked_removed_and_its_sessions_lea
                 (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
         src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url(CUPE_PATH)}, max_pages=10)
         db = tmp_path / "c.duckdb"
+        empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
         assert refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST).ok
         unlinked = CATALOGUE.replace(b'<a href="/mrm-union-education/workshop/39">LET - Financial Officers</a>',
                                      b"LET - Financial Officers")
@@ -154,6 +157,7 @@ def test_a_dead_workshop_link_is_a_block_error_and_the_catalogue_still_loads(tmp
                     (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
         src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": srv.url(CUPE_PATH)}, max_pages=10)
         db = tmp_path / "c.duckdb"
+        empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
         first = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
         assert first.ok, first.failures
         s = first.sources["cupe-workshops"]
