@@ -10,7 +10,6 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(BIN)/python -m tests.serverdb
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,7 +24,9 @@ demo: $(STAMP)
 
 ## PYTHONDONTWRITEBYTECODE, if the environment sets it, is unset: with it, every process of the suite
 ## (pytest, a `courses` command, a killed refresh, a worker's flow run) compiles the project's modules anew.
+## The tests' Prefect server starts from a migrated empty database, built once per Prefect version (tests/serverdb.py).
 test: $(STAMP)
+	$(BIN)/python -m tests.serverdb
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 bench: $(STAMP)
