@@ -293,6 +293,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     import subprocess
 
     from bench.generate import AUPE_URL, CUPE_URL
+    from flows.memory import arrow_from_malloc
     from grouping import group_listings
     from normalise.listing import normalise_batch
     from parsers import get_parser
@@ -311,6 +312,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     def run():
         if db.exists():
             db.unlink()
+        arrow_from_malloc()  # as flows.refresh does at the start of a run
         now = datetime.now(timezone.utc)
         loads = []
         for source in load_sources():
