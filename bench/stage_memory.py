@@ -7,6 +7,8 @@ publish (its own peak: the high-water mark is reset before it).
 import sys, gc
 from bench import stages
 from bench.stages import reset_peak_rss, peak_rss_mb
+from flows.memory import arrow_from_malloc
+arrow_from_malloc()  # as flows.refresh does at the start of a run
 n = int(sys.argv[1])
 pages = stages._PageFiles(n)  # read one at a time from files, as the flow's archive gives them
 gc.collect(); reset_peak_rss(); print("inputs", round(peak_rss_mb()))

@@ -50,6 +50,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """The resident memory now (VmRSS)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def timed(fn: Callable[[], object], repeat: int, budget_s: float = 90.0,
           cpu: list[float] | None = None) -> list[float]:
     """Run fn up to `repeat` times (at least min(3, repeat) unless over budget twice over).
@@ -325,6 +337,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     import subprocess
 
     from bench.generate import AUPE_URL, CUPE_URL
+    from flows.memory import arrow_from_malloc
     from grouping import group_listings
     from normalise.listing import normalise_batch
     from parsers import get_parser
@@ -343,6 +356,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     def run():
         if db.exists():
             db.unlink()
+        arrow_from_malloc()  # as flows.refresh does at the start of a run
         now = datetime.now(timezone.utc)
         loads = []
         for source in load_sources():
@@ -396,7 +410,7 @@ class _Progress:
 
     def __call__(self, what: str) -> None:
         print(f"[{time.perf_counter() - self.t0:8.1f} s wall {time.process_time() - self.c0:8.1f} s CPU "
-              f"peak {peak_rss_mb():6.0f} MB] {what}", file=sys.stderr, flush=True)
+              f"peak {peak_rss_mb():6.0f} MB now {rss_mb():6.0f} MB] {what}", file=sys.stderr, flush=True)
 
 
 def _prefect_env() -> Path:

@@ -28,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from fetch.hosts import HostGate
+from flows.memory import arrow_from_malloc
 from flows.news import is_news, parse_news_source
 from flows.progress import report
 from flows.workshop_pages import WorkshopPages, workshop_summary
@@ -260,6 +261,7 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
              fetch_settings) -> RunSummary:
     from fetch.client import FetchSettings
     fetch_settings = (fetch_settings or FetchSettings()).for_run()  # one fetch budget for the whole run
+    arrow_from_malloc()  # the stages' freed Arrow buffers go back to the system (flows/memory.py)
     started = datetime.now(timezone.utc)
     sources = load_sources(sources_file, source_names)
     mode = "reparse" if reparse else ("archive" if from_archive else "fetch")

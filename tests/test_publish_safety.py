@@ -177,9 +177,9 @@ KILLED_AFTER_COMMIT = textwrap.dedent("""
         def __getattr__(self, name):
             return getattr(self.con, name)
 
-    def connect(path, *args, **kw):
+    def connect(path=":memory:", *args, **kw):  # the load attaches its working copy (.tmp) to one in memory
         con = real_connect(path, *args, **kw)
-        return Stopping(con) if path.endswith(".tmp") else con
+        return Stopping(con) if path.endswith(".tmp") or path == ":memory:" else con
 
     load.duckdb.connect = connect
     load.duckdb.Error = duckdb.Error
