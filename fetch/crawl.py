@@ -1,5 +1,11 @@
 """Fetch every page of one source: start URLs, then "next" links up to the source's cap.
 
+The listing's own pages (start URLs and their next pages, ``find_pages``) come before the
+pages its entries link to (workshop and event pages): a cap spent on linked pages never cuts
+the listing short. Where the cap is reached with a next page of the listing still to fetch,
+the crawl fails (PageCapReached): loading part of a listing would record its other courses
+as removed. Linked pages left over at the cap are named on the result (``CrawledPages.left_out``).
+
 Each fetched page is archived raw before it is handed on. Where the previous run
 saw a page, the request is conditional (ETag / Last-Modified); a 304, or the
 same bytes again, marks the page unchanged and its text comes from the archive.
@@ -10,15 +16,26 @@ site has a dead link, and the source's other pages still load.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin
 
 from fetch.archive import ArchiveError, PageRecord, read_stored, store
-from fetch.errors import FetchError
+from fetch.errors import FetchError, PageCapReached
 
 GONE = (404, 410)  # a linked page answering these is left out of the run, not a failure of the source
+
+
+class CrawledPages(list):
+    """The pages of one crawl, in the order fetched (a list of PageRecord), and the linked pages
+    the cap left unfetched (``left_out``, in the order they were found; empty when none)."""
+
+    def __init__(self, pages=(), left_out: list[str] | None = None, max_pages: int = 0) -> None:
+        super().__init__(pages)
+        self.left_out: list[str] = left_out or []
+        self.max_pages = max_pages
 
 
 def crawl(
@@ -29,29 +46,46 @@ def crawl(
     *,
     max_pages: int,
     find_next: Callable[[str], list[str]],
+    find_pages: Callable[[str], list[str]] | None = None,
     previous: Mapping[str, object] | None = None,
     on_page: Callable[[PageRecord], None] | None = None,
-) -> list[PageRecord]:
-    """``previous`` maps a URL to what the warehouse recorded of it last time (warehouse.state.PreviousPage)."""
+) -> CrawledPages:
+    """``find_next`` gives every link to follow from a page; ``find_pages`` those of them that
+    continue the listing itself (its next pages), fetched first; without it, every link does.
+    ``previous`` maps a URL to what the warehouse recorded of it last time (warehouse.state.PreviousPage)."""
     previous = previous or {}
-    queue = list(start_urls)
+    listing: deque[str] = deque(start_urls)  # the listing's own pages, fetched first
+    linked: deque[str] = deque()  # pages the listing links to
     seen: set[str] = set()
-    pages: list[PageRecord] = []
-    while queue and len(pages) < max_pages:
-        url = queue.pop(0)
+    pages = CrawledPages(max_pages=max_pages)
+    while listing or linked:
+        queue = listing if listing else linked
+        url = queue[0]
         if url in seen:
+            queue.popleft()
             continue
+        if len(pages) >= max_pages:
+            if queue is listing:
+                raise PageCapReached(url, f"the source's pages reached max_pages = {max_pages} before this next page "
+                                          f"of its listing: loading the {len(pages)} page{'s' if len(pages) != 1 else ''} fetched would cut the "
+                                          "listing short; raise max_pages for the source in sources.toml")
+            pages.left_out = [u for u in dict.fromkeys(linked) if u not in seen]
+            break
+        queue.popleft()
         seen.add(url)
+        prev = _previous_of(previous, url)
         try:
-            record = _fetch_one(source_name, url, fetcher, archive_root, _previous_of(previous, url))
+            record = _fetch_one(source_name, url, fetcher, archive_root, prev)
         except FetchError as exc:
             if url in start_urls or exc.status not in GONE:
                 raise
             # A page a link led to is gone: the source's other pages still load, and the parse
-            # reports it as a block error naming the page (PageRecord.gone).
+            # reports it as a block error naming the page (PageRecord.gone). Gone last time too (the
+            # pages table keeps it with no content hash): unchanged, so one dead link does not make
+            # the source parse and load again every night.
             record = PageRecord(source=source_name, url=url, text="", content_hash="", encoding="",
                                 content_type="", archive_path=None, fetched_at=datetime.now(timezone.utc),
-                                status_code=exc.status)
+                                status_code=exc.status, unchanged=prev is not None and not prev.content_hash)
             pages.append(record)
             if on_page:
                 on_page(record)
@@ -59,10 +93,11 @@ def crawl(
         pages.append(record)
         if on_page:
             on_page(record)
+        own = {urljoin(record.url, href) for href in find_pages(record.text)} if find_pages else None
         for href in find_next(record.text):
             nxt = urljoin(record.url, href)
             if nxt not in seen:
-                queue.append(nxt)
+                (listing if own is None or nxt in own else linked).append(nxt)
     return pages
 
 

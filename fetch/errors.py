@@ -8,6 +8,7 @@ operator-readable ``reason``; ``str(exc)`` is ``"{url}: {reason}"``.
     ├── HostUnreachable         the host's name does not resolve (DNS) or no route: not retried
     ├── DeadlineExceeded        one page took longer than its deadline (a trickling server)
     ├── RunBudgetSpent          the run's fetch budget ran out (or a wait would pass it)
+    ├── PageCapReached          the source's max_pages ran out before the listing's own next page
     ├── RobotsDisallowed        robots.txt forbids the URL (or robots.txt failed)
     ├── HostNotAllowed          URL / redirect outside the allowed hosts
     ├── TooLarge                body over the size cap
@@ -26,6 +27,7 @@ __all__ = [
     "HostUnreachable",
     "DeadlineExceeded",
     "RunBudgetSpent",
+    "PageCapReached",
     "RobotsDisallowed",
     "HostNotAllowed",
     "TooLarge",
@@ -71,6 +73,12 @@ class DeadlineExceeded(FetchError):
 
 class RunBudgetSpent(FetchError):
     """The run's fetch budget (``FetchSettings.run_budget``) ran out, or a wait would pass it."""
+
+
+class PageCapReached(FetchError):
+    """The source's page cap (``max_pages``) was reached while the listing itself still had a
+    next page (``url``): loading the pages fetched so far would cut the listing short, and its
+    courses would be recorded as removed."""
 
 
 class RobotsDisallowed(FetchError):

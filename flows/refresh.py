@@ -35,7 +35,7 @@ from flows.workshop_pages import WorkshopPages, workshop_summary
 from flows.sessions import is_session_source, parse_session_source, previous_sessions, session_summary
 from flows.schools import is_school, parse_school_source
 from grouping import group_listings
-from normalise.checks import drift_problem, gone_page_error
+from normalise.checks import drift_problem, gone_page_error, left_out_error
 from normalise.listing import normalise_batch
 from schema.batch import ListingBatch
 from parsers import ParseError, get_parser
@@ -75,8 +75,10 @@ def fetch_source(source: Source, archive_root: Path, previous: list[PreviousPage
     with Fetcher(source.allowed_hosts, settings, hosts=hosts,
                  on_retry=lambda url, problem, wait: report("retry", source.name)) as fetcher:
         find_next = getattr(get_parser(source.parser), "find_links", next_page_urls)  # event pages too
+        # The listing's next pages before the pages it links to (workshop, event pages).
+        find_pages = None if find_next is next_page_urls else next_page_urls
         return crawl(source.name, source.start_urls, fetcher, archive_root,
-                     max_pages=source.max_pages, find_next=find_next,
+                     max_pages=source.max_pages, find_next=find_next, find_pages=find_pages,
                      previous={p.url: p for p in previous},
                      on_page=lambda page: report("fetch", source.name))
 
@@ -150,6 +152,8 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.listings)})
         report("parse", source.name)
+    if left_out := left_out_error(pages):
+        errors.append(left_out)
     listings = ListingBatch.concat(batches)
     where = pages[0].url if pages else source.start_urls[0]
     problem = drift_problem(len(listings), len(errors), previous_listings,

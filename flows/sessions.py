@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from fetch.archive import PageRecord
 from flows.progress import report
-from normalise.checks import drift_problem, gone_page_error
+from normalise.checks import drift_problem, gone_page_error, left_out_error
 from normalise.sessions import merge_listing_rows, to_sessions
 from parsers import ParseError, get_parser
 from sources import Source
@@ -60,6 +60,8 @@ def parse_session_source(source: Source, pages: list[PageRecord], previous: int 
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.sessions)})
         report("parse", source.name)
+    if left_out := left_out_error(pages):
+        errors.append(left_out)
     sessions = merge_listing_rows(to_sessions(raws, provider=source.provider, source=source.name,
                                               prefixes=getattr(parser, "PROGRAMME_PREFIXES", {})))
     problem = drift_problem(len(sessions), len(errors), previous, min_listings_ratio=source.min_listings_ratio,

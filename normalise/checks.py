@@ -29,3 +29,16 @@ def gone_page_error(url: str, status: int | None) -> BlockError:
     return BlockError(source_url=url, position=0, raw_text="",
                       reason=f"the page answered HTTP {status}: a link on the source's pages leads to a page "
                              "that is gone; left out of this run")
+
+
+def left_out_error(pages) -> BlockError | None:
+    """The block error for the linked pages a crawl left unfetched at the source's page cap
+    (fetch.crawl.CrawledPages.left_out): one error naming the first of them and how many, so a
+    cap spent before every workshop or event page was read is said, not silent."""
+    left = getattr(pages, "left_out", None)
+    if not left:
+        return None
+    return BlockError(source_url=left[0], position=0, raw_text="",
+                      reason=f"not fetched: the source's pages reached max_pages = {pages.max_pages} with {len(left)} "
+                             f"linked page{'s' if len(left) != 1 else ''} still to read (this one first); raise "
+                             "max_pages for the source in sources.toml")

@@ -1,9 +1,12 @@
 """Pagination: "next" links are followed, within the page cap, and every page is archived."""
 from __future__ import annotations
 
+import pytest
+
 from fetch.archive import read_archive
 from fetch.client import Fetcher
 from fetch.crawl import crawl
+from fetch.errors import PageCapReached
 from parsers.lines import next_page_urls
 from tests.localserver import LocalServer, Response
 from tests.test_flow import FAST
@@ -23,12 +26,43 @@ def test_next_links_followed_up_to_the_cap(tmp_path):
             pages = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=20, find_next=next_page_urls)
         assert [p.url for p in pages] == [srv.url("/w")] + [srv.url(f"/w?page={n}") for n in range(2, 6)]
         assert "Workshop 5." in pages[-1].text
-        with Fetcher(["127.0.0.1"], FAST) as f:
-            capped = crawl("t", [srv.url("/w")], f, tmp_path, max_pages=3, find_next=next_page_urls)
-        assert len(capped) == 3
+        # A cap below the listing's length: loading 3 of its 5 pages would record the rest as
+        # removed, so the crawl fails naming the next page it could not fetch.
+        with Fetcher(["127.0.0.1"], FAST) as f, pytest.raises(PageCapReached) as info:
+            crawl("t", [srv.url("/w")], f, tmp_path, max_pages=3, find_next=next_page_urls)
+        assert str(info.value) == (
+            f"{srv.url('/w?page=4')}: the source's pages reached max_pages = 3 before this next page of its "
+            "listing: loading the 3 pages fetched would cut the listing short; raise max_pages for the source "
+            "in sources.toml")
         archived = read_archive(tmp_path, "s", "unused")
         assert sorted(p.url for p in archived) == sorted(p.url for p in pages)
         assert {p.content_hash for p in archived} == {p.content_hash for p in pages}
+
+
+def test_the_listing_pages_come_before_the_pages_it_links_to_and_the_cap_names_what_is_left(tmp_path):
+    """Page 1 links to workshops 1-5 (before its next link, in document order) and page 2 to
+    workshop 6. With a cap of 4: both listing pages, then workshops 1 and 2; 3, 4, 5 and 6 left."""
+    import re
+
+    def links(text: str) -> list[str]:  # workshop links first, as a page may list them
+        return re.findall(r'href="(/workshop/\d+)"', text) + next_page_urls(text)
+
+    def listing_page(workshops: range, nxt: str | None) -> Response:
+        body = "".join(f'<p><a href="/workshop/{n}">W{n}</a></p>' for n in workshops)
+        body += f'<nav class="pager"><a rel="next" href="{nxt}">Next</a></nav>' if nxt else ""
+        return Response(body=f"<html><body><main>{body}</main></body></html>".encode(), headers={"Content-Type": "text/html"})
+
+    with LocalServer() as srv:
+        srv.routes["/w"] = listing_page(range(1, 6), "/w?page=2")
+        srv.routes["/w?page=2"] = listing_page(range(6, 7), None)
+        for n in range(1, 7):
+            srv.routes[f"/workshop/{n}"] = Response(body=f"<main><p>Workshop {n}</p></main>".encode(),
+                                                    headers={"Content-Type": "text/html"})
+        with Fetcher(["127.0.0.1"], FAST) as f:
+            pages = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=4, find_next=links, find_pages=next_page_urls)
+        assert [p.url for p in pages] == [srv.url(u) for u in ("/w", "/w?page=2", "/workshop/1", "/workshop/2")]
+        assert pages.left_out == [srv.url(f"/workshop/{n}") for n in (3, 4, 5, 6)]
+        assert pages.max_pages == 4
 
 
 def test_a_next_link_that_loops_back_is_not_fetched_twice(tmp_path):

@@ -168,7 +168,48 @@ def test_a_dead_workshop_link_is_a_block_error_and_the_catalogue_still_loads(tmp
              "the page answered HTTP 404: a link on the source's pages leads to a page that is gone; left out of this run")]
         assert con.execute("SELECT workshop_number FROM workshop_pages ORDER BY 1").fetchall() == [(12,), (38,)]
         con.close()
+        # A night with nothing changed, the link still dead: the source is unchanged (not parsed again).
+        quiet = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+        assert quiet.ok and quiet.sources["cupe-workshops"]["status"] == "unchanged", quiet.sources
         srv.routes["/mrm-union-education/workshop/39"] = conditional(
             (SAMPLES / "cupe-workshops" / WORKSHOP_PAGES[39]).read_bytes(), '"w39"')
         second = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
     assert second.ok and second.sources["cupe-workshops"]["workshop_pages"] == 3
+
+
+def test_the_page_cap_reads_the_whole_catalogue_first_and_says_what_it_left(tmp_path, site):
+    """max_pages = 2: the catalogue (one page, 84 listings) and its first workshop link (/workshop/12,
+    first in document order) are read; /38 and /39 are one block error naming /38 and the count.
+    A catalogue with a next page and max_pages = 1 fails the source, naming that page: loading
+    the first page alone would record the second page's courses as removed."""
+    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url(CUPE_PATH)}, max_pages=2)
+    db = tmp_path / "c.duckdb"
+    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
+    run = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    assert run.ok, run.failures
+    s = run.sources["cupe-workshops"]
+    assert (s["status"], s["pages"], s["listings"], s["workshop_pages"], s["block_errors"]) == ("loaded", 2, 84, 1, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT source_url, reason FROM block_errors WHERE run_id = ?", [run.run_id]).fetchall() == [
+        (site.url("/mrm-union-education/workshop/38"),
+         "not fetched: the source's pages reached max_pages = 2 with 2 linked pages still to read (this one "
+         "first); raise max_pages for the source in sources.toml")]
+    assert con.execute("SELECT workshop_number FROM workshop_pages").fetchall() == [(12,)]
+    con.close()
+
+    paged = CATALOGUE.replace(b"</div></main>", b'<nav class="pager"><a rel="next" href="?page=1">Next</a></nav></div></main>')
+    assert paged != CATALOGUE
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = conditional(paged, '"paged"')
+        src = local_sources_file(tmp_path / "sources1.toml", {"cupe-workshops": srv.url(CUPE_PATH)}, max_pages=1)
+        db = tmp_path / "d.duckdb"
+        empty_warehouse(db)
+        failed = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "b"), fetch_settings=FAST)
+        assert failed.sources["cupe-workshops"]["status"] == "failed"
+        assert failed.failures == [
+            f"cupe-workshops: {srv.url(CUPE_PATH + '?page=1')}: the source's pages reached max_pages = 1 before this "
+            "next page of its listing: loading the 1 page fetched would cut the listing short; raise max_pages for "
+            "the source in sources.toml"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM listings").fetchone() == (0,)
+    con.close()
