@@ -62,6 +62,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309: parse at least the first 500 KiB
+_DRAIN_MAX = 65_536  # a status-only answer this short is read to its end, keeping the connection
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -683,7 +684,16 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 raw = _Raw(str(url), response.status_code, response.reason_phrase, response.headers)
                 if not 200 <= response.status_code < 300:
-                    return raw  # status-only answers: body not needed
+                    # Status-only answers: the body is not needed. A bodyless or short one is read
+                    # to its end all the same, so the connection is kept for the next request (an
+                    # unread body closes it: a nightly of 304s would open a connection per page).
+                    length = response.headers.get("content-length", "").strip()
+                    if response.status_code in (204, 304) or (length.isdigit() and int(length) <= _DRAIN_MAX):
+                        try:
+                            response.read()
+                        except httpx.HTTPError:
+                            pass  # the status is the answer; the connection closes as it would unread
+                    return raw
                 if not robots:
                     self._check_headers(requested, url, response)
                 length = response.headers.get("content-length", "").strip()

@@ -94,7 +94,7 @@ def crawl(
         if on_page:
             on_page(record)
         own = {urljoin(record.url, href) for href in find_pages(record.text)} if find_pages else None
-        for href in find_next(record.text):
+        for href in find_next(record.text):  # (next_page_urls answers its second asking of a page from the first)
             nxt = urljoin(record.url, href)
             if nxt not in seen:
                 (listing if own is None or nxt in own else linked).append(nxt)

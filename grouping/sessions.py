@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from schema.sessions import Session
 
@@ -65,11 +65,15 @@ def course_text(description: str, bullets: Iterable[str]) -> str:
     return fold(" ".join([description, *bullets]))
 
 
-def _best(target: str, texts: list[tuple[str, str]], minimum: float) -> tuple[str, float] | None:
-    """The one course whose text scores at least `minimum` and beats every other course by MARGIN."""
+def _best(target: str, candidates: "_Texts", minimum: float) -> tuple[str, float] | None:
+    """The one course whose text scores at least `minimum` and beats every other course by MARGIN.
+
+    Only scores within MARGIN of `minimum` can decide (a runner-up further down cannot stop a
+    best that passes), so rapidfuzz scores the whole pool in C with that cutoff."""
     best: dict[str, float] = {}
-    for course_id, text in texts:
-        score = fuzz.ratio(target, text)
+    for _, score, i in process.extract(target, candidates.texts, scorer=fuzz.ratio, processor=None,
+                                       limit=None, score_cutoff=max(minimum - MARGIN, 0.0)):
+        course_id = candidates.ids[i]
         if score > best.get(course_id, -1.0):
             best[course_id] = score
     ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
@@ -80,31 +84,75 @@ def _best(target: str, texts: list[tuple[str, str]], minimum: float) -> tuple[st
     return ranked[0]
 
 
-def match_session(session: Session, courses: list[CourseRef]) -> Match:
-    pool = [c for c in courses if c.provider == session.provider
-            and not (session.programme and c.series and session.programme != c.series)]
+@dataclass(slots=True)
+class _Texts:
+    """Folded texts of a pool of courses, beside their ids (the same order)."""
+
+    ids: list[str]
+    texts: list[str]
+
+
+class _Catalogue:
+    """The courses as linking reads them, folded once: per provider and programme, the pool's
+    workshop links, description texts and title texts. Built once per link_sessions call, so
+    linking n sessions against m courses folds each course once, not n times."""
+
+    def __init__(self, courses: list[CourseRef]) -> None:
+        self._courses = courses
+        self._pools: dict[tuple[str, str | None], tuple[dict[str, set[str]], _Texts, _Texts]] = {}
+        self._folded = {id(c): (course_text(c.description, c.bullets) if c.description else "",
+                                fold(c.title) if c.title else "") for c in courses}
+
+    def pool(self, provider: str, programme: str | None) -> tuple[dict[str, set[str]], _Texts, _Texts]:
+        key = (provider, programme)
+        if key not in self._pools:
+            links: dict[str, set[str]] = {}
+            descriptions, titles = _Texts([], []), _Texts([], [])
+            for c in self._courses:
+                if c.provider != provider or (programme and c.series and programme != c.series):
+                    continue
+                for url in c.links:
+                    links.setdefault(url, set()).add(c.course_id)
+                description, title = self._folded[id(c)]
+                if c.description:
+                    descriptions.ids.append(c.course_id)
+                    descriptions.texts.append(description)
+                if c.title:
+                    titles.ids.append(c.course_id)
+                    titles.texts.append(title)
+            self._pools[key] = (links, descriptions, titles)
+        return self._pools[key]
+
+
+def _match(session: Session, catalogue: _Catalogue) -> Match:
+    links, descriptions, titles = catalogue.pool(session.provider, session.programme or None)
     if session.workshop_url:
-        hits = {c.course_id for c in pool if session.workshop_url in c.links}
+        hits = links.get(session.workshop_url, set())
         if len(hits) == 1:
-            return Match(hits.pop(), "workshop link", 100.0)
+            return Match(next(iter(hits)), "workshop link", 100.0)
     text = course_text(session.description, session.bullets)
     if text:
-        best = _best(text, [(c.course_id, course_text(c.description, c.bullets)) for c in pool if c.description],
-                     DESCRIPTION_MIN)
+        best = _best(text, descriptions, DESCRIPTION_MIN)
         if best:
             return Match(best[0], "description", round(best[1], 1))
     if session.title:
-        best = _best(fold(session.title), [(c.course_id, fold(c.title)) for c in pool if c.title], TITLE_MIN)
+        best = _best(fold(session.title), titles, TITLE_MIN)
         if best:
             return Match(best[0], "title", round(best[1], 1))
     return NO_MATCH
 
 
+def match_session(session: Session, courses: list[CourseRef]) -> Match:
+    """The course one session is an offering of (NO_MATCH when none is sure enough)."""
+    return _match(session, _Catalogue(courses))
+
+
 def link_sessions(sessions: list[Session], courses: list[CourseRef]) -> list[Session]:
     """The sessions with course_id, match_method and match_score filled (null where nothing matched)."""
+    catalogue = _Catalogue(courses)
     out = []
     for s in sessions:
-        m = match_session(s, courses)
+        m = _match(s, catalogue)
         out.append(s.model_copy(update={"course_id": m.course_id, "match_method": m.method, "match_score": m.score}))
     return out
 

@@ -514,14 +514,24 @@ def _canonical_in_head(content: str):
     return node.attributes.get("href")
 
 
+_last_next: tuple[str, tuple[str, ...]] | None = None  # the last page asked about (by identity) and its answer
+
+
 def next_page_urls(content: str) -> list[str]:
-    """Links to the next page of a paginated listing (rel=next, or a pager's 'next' item)."""
-    if not looks_like_html(content) or not _safe(content):
-        return []
-    tree = LexborHTMLParser(content)
-    urls = []
-    for node in tree.css("a[rel=next], link[rel=next], .pager__item--next a, li.next a"):
-        href = node.attributes.get("href")
-        if href and href not in urls:
-            urls.append(href)
+    """Links to the next page of a paginated listing (rel=next, or a pager's 'next' item).
+
+    The crawl asks this of a page and then a parser's find_links asks it of the same page
+    (the same str object): the second asking is answered from the first, not parsed again."""
+    global _last_next
+    last = _last_next
+    if last is not None and last[0] is content:
+        return list(last[1])
+    urls: list[str] = []
+    if looks_like_html(content) and _safe(content):
+        tree = LexborHTMLParser(content)
+        for node in tree.css("a[rel=next], link[rel=next], .pager__item--next a, li.next a"):
+            href = node.attributes.get("href")
+            if href and href not in urls:
+                urls.append(href)
+    _last_next = (content, tuple(urls))
     return urls

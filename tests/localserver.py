@@ -72,10 +72,16 @@ def sequence(*responses: Response) -> Callable[[Request], Response]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall per request
     server: _Server
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
+
+    def setup(self) -> None:  # one call per TCP connection a client opens
+        super().setup()
+        with self.server.owner._lock:
+            self.server.owner.connections += 1
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
@@ -150,6 +156,7 @@ class LocalServer:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
         self.requests: list[Request] = []
+        self.connections = 0  # TCP connections accepted (a client keeping its connection opens one)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -386,6 +386,28 @@ def test_304_on_conditional_request(server, sleeps):
     assert second.fetched_at.tzinfo is not None and second.fetched_at.utcoffset().total_seconds() == 0
 
 
+def test_a_304_or_a_short_404_keeps_the_connection_for_the_next_page(server, sleeps):
+    """A nightly of unchanged pages is hundreds of 304s: each is read to its end, so they all go
+    over one connection, not one connection a page."""
+    def route(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(304, headers={"ETag": '"v1"'})
+        return Response(body=b"<p>fresh</p>", headers={**HTML, "ETag": '"v1"'})
+
+    for n in range(5):
+        server.routes[f"/page{n}"] = route
+    server.routes["/gone"] = Response(404, body=b"<p>no such page</p>", headers=HTML)
+    with fetcher(server, sleeps) as f:
+        first = f.get(server.url("/page0"))
+        for n in range(5):
+            assert f.get(server.url(f"/page{n}"), etag='"v1"', previous_hash=first.content_hash).not_modified
+        with pytest.raises(FetchError):
+            f.get(server.url("/gone"))
+        assert f.get(server.url("/page1"), etag='"v1"', previous_hash=first.content_hash).not_modified
+    assert len(server.requests) == 9  # robots.txt, 6 pages, the 404, one more 304
+    assert server.connections == 1
+
+
 def test_user_agent_names_the_project(server, sleeps):
     server.routes["/page"] = Response(body=b"<p>ok</p>", headers=HTML)
     with fetcher(server, sleeps) as f:

@@ -108,3 +108,18 @@ def test_workshop_link_first_then_title():
     assert (out.course_id, out.match_method, out.match_score) == ("c38", "title", 100.0)
     (out,) = link_sessions([fe.model_copy(update={"provider": "AUPE"})], [course, other])
     assert out.course_id is None  # another union's course is never a candidate
+
+
+def test_each_course_is_folded_once_however_many_sessions_are_linked(catalogue, monkeypatch):
+    """Linking n sessions against m courses folds the m course texts once, not n times each
+    (a nightly with a thousand workshop pages against the whole catalogue spent minutes here)."""
+    import grouping.sessions as linking
+
+    sessions = linked("cupe-events-page0.txt", catalogue) * 25  # 100 sessions
+    calls = []
+    real = linking.course_text
+    monkeypatch.setattr(linking, "course_text", lambda d, b: calls.append(d) or real(d, b))
+    out = link_sessions(sessions, catalogue)
+    with_description = sum(1 for c in catalogue if c.description)
+    assert len(calls) == with_description + len(sessions)  # each course once, each session once
+    assert [s.course_id for s in out] == [s.course_id for s in sessions]
