@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 from prefect import flow, task
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -291,11 +292,17 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
         summary.status = run.status
         return summary
     summary.changes = load_run(Path(db_path), run, quote(loads))  # quote: see _run_sources
-    for load in loads:
-        if load.kind == "sessions" and load.status == "loaded":
-            summary.sources[load.source].update(session_summary(db_path, run.run_id, load.source))
-        if load.workshop_pages is not None and load.status == "loaded":
-            summary.sources[load.source].update(workshop_summary(db_path, run.run_id, load.source))
+    counted = [l for l in loads if l.status == "loaded" and (l.kind == "sessions" or l.workshop_pages is not None)]
+    if counted:  # one read-only connection for every source's counts, not one a source
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            for load in counted:
+                if load.kind == "sessions":
+                    summary.sources[load.source].update(session_summary(con, run.run_id, load.source))
+                if load.workshop_pages is not None:
+                    summary.sources[load.source].update(workshop_summary(con, run.run_id, load.source))
+        finally:
+            con.close()
     summary.status = run.status
     create_markdown_artifact(markdown=_markdown(summary), key="refresh-summary",
                              description=f"Refresh {run.run_id}: {run.status}")

@@ -75,15 +75,12 @@ def parse_session_source(source: Source, pages: list[PageRecord], previous: int 
                       kind="sessions", sessions=sessions)
 
 
-def session_summary(db_path: str | Path, run_id: str, source: str) -> dict:
-    """Sessions of the source loaded by the run: how many, how many linked to a course, unmatched, cancelled."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        n, linked = con.execute("SELECT count(*), count(course_id) FROM sessions WHERE source = ? AND last_seen_run = ?",
-                                [source, run_id]).fetchone()
-        cancelled = con.execute("""SELECT count(*) FROM session_changes c JOIN sessions s USING (session_id)
-                                   WHERE c.run_id = ? AND s.source = ? AND c.kind = 'cancelled'""",
-                                [run_id, source]).fetchone()[0]
-    finally:
-        con.close()
+def session_summary(con: duckdb.DuckDBPyConnection, run_id: str, source: str) -> dict:
+    """Sessions of the source loaded by the run: how many, how many linked to a course, unmatched,
+    cancelled (read over the caller's connection to the published warehouse)."""
+    n, linked = con.execute("SELECT count(*), count(course_id) FROM sessions WHERE source = ? AND last_seen_run = ?",
+                            [source, run_id]).fetchone()
+    cancelled = con.execute("""SELECT count(*) FROM session_changes c JOIN sessions s USING (session_id)
+                               WHERE c.run_id = ? AND s.source = ? AND c.kind = 'cancelled'""",
+                            [run_id, source]).fetchone()[0]
     return {"sessions": n, "linked": linked, "unmatched": n - linked, "cancelled": cancelled}

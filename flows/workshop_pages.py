@@ -4,7 +4,6 @@ sessions (``WorkshopPages.finish``), and the run summary counts them (``workshop
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
@@ -42,17 +41,14 @@ class WorkshopPages:
         return load
 
 
-def workshop_summary(db_path: str | Path, run_id: str, source: str) -> dict:
-    """Workshop pages the run loaded for the source, and their sessions: how many, how many linked."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        pages, linked_pages = con.execute(
-            "SELECT count(*), count(course_id) FROM workshop_pages WHERE source = ? AND last_seen_run = ?",
-            [source, run_id]).fetchone()
-        sessions, linked = con.execute(
-            "SELECT count(*), count(course_id) FROM sessions WHERE source = ? AND last_seen_run = ?",
-            [source, run_id]).fetchone()
-    finally:
-        con.close()
+def workshop_summary(con: duckdb.DuckDBPyConnection, run_id: str, source: str) -> dict:
+    """Workshop pages the run loaded for the source, and their sessions: how many, how many linked
+    (read over the caller's connection to the published warehouse)."""
+    pages, linked_pages = con.execute(
+        "SELECT count(*), count(course_id) FROM workshop_pages WHERE source = ? AND last_seen_run = ?",
+        [source, run_id]).fetchone()
+    sessions, linked = con.execute(
+        "SELECT count(*), count(course_id) FROM sessions WHERE source = ? AND last_seen_run = ?",
+        [source, run_id]).fetchone()
     return {"workshop_pages": pages, "workshop_pages_linked": linked_pages, "sessions": sessions,
             "linked": linked, "unmatched": sessions - linked}

@@ -95,13 +95,19 @@ class _Texts:
 class _Catalogue:
     """The courses as linking reads them, folded once: per provider and programme, the pool's
     workshop links, description texts and title texts. Built once per link_sessions call, so
-    linking n sessions against m courses folds each course once, not n times."""
+    linking n sessions against m courses folds each course once, not n times, and only the
+    courses of the sessions' providers."""
 
     def __init__(self, courses: list[CourseRef]) -> None:
         self._courses = courses
         self._pools: dict[tuple[str, str | None], tuple[dict[str, set[str]], _Texts, _Texts]] = {}
-        self._folded = {id(c): (course_text(c.description, c.bullets) if c.description else "",
-                                fold(c.title) if c.title else "") for c in courses}
+        self._folded: dict[int, tuple[str, str]] = {}  # id(course) -> its folded texts, as pools first need them
+
+    def _fold(self, c: CourseRef) -> tuple[str, str]:
+        if id(c) not in self._folded:
+            self._folded[id(c)] = (course_text(c.description, c.bullets) if c.description else "",
+                                   fold(c.title) if c.title else "")
+        return self._folded[id(c)]
 
     def pool(self, provider: str, programme: str | None) -> tuple[dict[str, set[str]], _Texts, _Texts]:
         key = (provider, programme)
@@ -113,7 +119,7 @@ class _Catalogue:
                     continue
                 for url in c.links:
                     links.setdefault(url, set()).add(c.course_id)
-                description, title = self._folded[id(c)]
+                description, title = self._fold(c)
                 if c.description:
                     descriptions.ids.append(c.course_id)
                     descriptions.texts.append(description)

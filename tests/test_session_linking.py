@@ -119,7 +119,10 @@ def test_each_course_is_folded_once_however_many_sessions_are_linked(catalogue, 
     calls = []
     real = linking.course_text
     monkeypatch.setattr(linking, "course_text", lambda d, b: calls.append(d) or real(d, b))
-    out = link_sessions(sessions, catalogue)
+    aupe = CourseRef(course_id="aupe-1", provider="AUPE", title="Steward Basics", series=None,
+                     description="An AUPE course: never a candidate for a CUPE session.")
+    out = link_sessions(sessions, catalogue + [aupe])
     with_description = sum(1 for c in catalogue if c.description)
-    assert len(calls) == with_description + len(sessions)  # each course once, each session once
+    assert len(calls) == with_description + len(sessions)  # each CUPE course once, each session once
+    assert aupe.description not in calls  # another union's courses are not even folded
     assert [s.course_id for s in out] == [s.course_id for s in sessions]

@@ -127,13 +127,17 @@ def ensure_session_schema(con: duckdb.DuckDBPyConnection) -> None:
         create_view(con, view, comment, cols, sql)
 
 
-def current_courses(con: duckdb.DuckDBPyConnection) -> list[CourseRef]:
-    """The active courses, with the workshop links of their listings, as linking needs them."""
-    rows = con.execute("""
+def current_courses(con: duckdb.DuckDBPyConnection, providers: list[str] | None = None) -> list[CourseRef]:
+    """The active courses (of these providers; all when None), with the workshop links of their
+    listings, as linking needs them."""
+    if providers is not None and not providers:
+        return []
+    where = "" if providers is None else " AND c.provider IN (SELECT unnest(?::VARCHAR[]))"
+    rows = con.execute(f"""
         SELECT c.course_id, c.provider, c.title, c.series, c.description, c.bullets,
                coalesce(list(DISTINCT l.link) FILTER (WHERE l.link IS NOT NULL), [])
         FROM courses c LEFT JOIN listings l USING (course_id)
-        WHERE c.status = 'active' GROUP BY ALL""").fetchall()
+        WHERE c.status = 'active'{where} GROUP BY ALL""", [] if providers is None else [providers]).fetchall()
     return [CourseRef(course_id=r[0], provider=r[1], title=r[2], series=r[3], description=r[4] or "",
                       bullets=tuple(r[5] or ()), links=tuple(r[6])) for r in rows]
 
@@ -153,7 +157,8 @@ def load_sessions(con: duckdb.DuckDBPyConnection, run_id: str, today: date, sour
     """Link and upsert one source's sessions inside the caller's transaction; returns counts.
 
     The schema must exist (warehouse.ddl.ensure_schema creates it)."""
-    linked = link_sessions(sessions, current_courses(con))
+    # Only the sessions' providers' courses can be candidates (grouping.sessions); none to link, none read.
+    linked = link_sessions(sessions, current_courses(con, sorted({s.provider for s in sessions})))
     names = [n for n, _, _ in SESSION_COLUMNS]
     old = {r[0]: dict(zip(names, r)) for r in con.execute(
         f"SELECT {', '.join(names)} FROM sessions WHERE source = ?", [source]).fetchall()}
