@@ -434,11 +434,19 @@ class _TaskHook:
 
     def __init__(self) -> None:
         import prefect.task_engine as te
+        from prefect.tasks import Task
 
         self.counts: dict[str, int] = {}
         self.direct = False
         self._te, self._original = te, te.run_task
         te.run_task = self
+        submit = Task.submit
+
+        def counted_submit(task, *args, **kwargs):  # a submitted task runs in the runner's thread, not through here
+            self.counts[task.name] = self.counts.get(task.name, 0) + 1
+            return submit(task, *args, **kwargs)
+
+        Task.submit = counted_submit
 
     def __call__(self, task, *args, **kwargs):
         self.counts[task.name] = self.counts.get(task.name, 0) + 1
@@ -477,10 +485,14 @@ def refresh_stage(what: str, size: int, repeat: int) -> dict:
     def noop(k: int) -> int:
         return k
 
+    bodies: list[float] = []
+
     @flow(name="bench-tasks")
     def with_tasks(n: int) -> None:
+        t = time.perf_counter()
         for k in range(n):
             noop(k)
+        bodies.append(time.perf_counter() - t)  # what the tasks cost the flow's body
 
     n_noop = 20
     with_tasks_times = timed(lambda: with_tasks(n_noop), repeat)
@@ -541,7 +553,8 @@ def refresh_stage(what: str, size: int, repeat: int) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     return {"times": flow_times, "peak_rss_mb": peak, "size": n_listings,
             "extra": {"startup_s": startup, "empty_flow_s": statistics.median(empty_warm),
-                      "per_task_s": (statistics.median(with_tasks_times) - statistics.median(empty_warm)) / n_noop,
+                      "per_task_s": statistics.median(bodies) / n_noop,
+                      "per_task_wall_s": (statistics.median(with_tasks_times) - statistics.median(empty_warm)) / n_noop,
                       "direct_s": statistics.median(direct_times), "direct_times": direct_times,
                       "tasks_per_run": sum(tasks.values()), "tasks": tasks, "artifacts": artifacts}}
 
