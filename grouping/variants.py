@@ -99,6 +99,11 @@ class _Rows(Sequence):
         values = self._columns[name]
         return values if isinstance(values, list) else values.to_pylist()
 
+    def column_as_held(self, name: str) -> list | pa.Array | pa.ChunkedArray:
+        """The column as held: a list, or the Arrow array taken from the listing table (no
+        Python object per row: a table can be built from it as it is)."""
+        return self._columns[name]
+
     def __len__(self) -> int:
         return self._n
 

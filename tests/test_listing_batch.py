@@ -44,6 +44,26 @@ def test_grouping_and_the_load_read_the_same_from_columns_as_from_models(cupe_ht
     assert a.to_pylist() == b.to_pylist()
 
 
+def test_the_course_tables_from_held_columns_equal_those_from_row_objects(cupe_html, monkeypatch):
+    """The courses and variants tables the load writes are built from grouping's columns as held
+    (texts as Arrow arrays, hashed a slice at a time): the same rows and content hashes as from
+    one object per course, across slice boundaries."""
+    import warehouse.load as wl
+
+    _, batch = _both(cupe_html, "cupe-workshops", CUPE_URL, 10)
+    g = group_listings(batch)
+    assert not isinstance(g.courses.column_as_held("description"), list)  # the texts are held as Arrow
+    monkeypatch.setattr(wl, "_HASH_SLICE", 7)
+    for held, fields, versions in ((g.courses, wl._COURSE_FIELDS, wl._COURSE_VERSION_FIELDS),
+                                   (g.variants, wl._VARIANT_FIELDS, wl._VARIANT_VERSION_FIELDS)):
+        from_columns = wl._objects_table(held, fields, versions).to_pylist()
+        from_objects = wl._objects_table(list(held), fields, versions).to_pylist()
+        assert len(from_columns) == len(held) > 7
+        assert from_columns == from_objects
+        assert [r["content_hash"] for r in from_columns] == [
+            wl.content_hash(dict(zip(fields, (getattr(o, f) for f in fields))), versions) for o in held]
+
+
 def test_concatenated_pages_keep_page_order(cupe_html, aupe_html):
     _, c = _both(cupe_html, "cupe-workshops", CUPE_URL, 2048)
     _, a = _both(aupe_html, "aupe-courses", AUPE_URL, 2048)

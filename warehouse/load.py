@@ -164,15 +164,28 @@ def _hash_values(values: list) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
+_HASH_SLICE = 8_192  # rows of an Arrow column made Python values at once, for their content_hash
+
+
 def _objects_table(objects: list, fields: tuple[str, ...], version_fields: tuple[str, ...]) -> pa.Table:
     """Dataclass objects (courses, variants) as an Arrow table built column by column, with the
-    content_hash of each row's version fields (no dict per row)."""
-    if hasattr(objects, "column"):  # grouping's Courses / Variants: held as columns already
-        data = {f: objects.column(f) for f in fields}
+    content_hash of each row's version fields (no dict per row). Grouping's Courses / Variants
+    are held as columns already, the texts as Arrow arrays taken from the listing table: those
+    go into the table as they are, and become Python values only a slice at a time, for the
+    hash (at 100,000 listings, a Python copy of every course's description and bullets was the
+    run's peak of memory)."""
+    if hasattr(objects, "column_as_held"):
+        data = {f: objects.column_as_held(f) for f in fields}
     else:
         data = {f: [getattr(o, f) for o in objects] for f in fields}
-    data["content_hash"] = [_hash_values(list(vals)) for vals in zip(*(data[f] for f in version_fields))]
-    return pa.table(data)
+    n = len(objects)
+    hashes: list[str] = []
+    for start in range(0, n, _HASH_SLICE):
+        cols = [data[f][start:start + _HASH_SLICE] for f in version_fields]
+        cols = [c if isinstance(c, list) else c.to_pylist() for c in cols]
+        hashes += [_hash_values(list(vals)) for vals in zip(*cols)]
+    data["content_hash"] = hashes
+    return pa.table({f: data[f] for f in (*fields, "content_hash")})
 
 
 _COURSE_FIELDS = ("course_id", "provider", "source", "title", "series", "description", "bullets", "audience",
