@@ -390,6 +390,9 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
         counted["listings"] = sum(len(l.listings) for l in loads)
         wl.publish(db, _run_record(loads), loads, release=True)  # as flows.refresh.load_run
         progress("published")
+        # A nightly is one run in a process of its own: the first run's peak is that run's
+        # (later runs start on the heap the earlier ones left behind).
+        counted.setdefault("first_run_peak_mb", peak_rss_mb())
 
     try:
         gc.collect()
