@@ -39,11 +39,18 @@ def site():
         yield srv
 
 
-def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site):
-    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url(CUPE_PATH)}, max_pages=10)
+def _first_night(tmp_path, url: str, max_pages: int):
+    """A sources file pointing cupe-workshops at `url`, a warehouse (the session's empty one,
+    copied: no DDL run here) and the first refresh into it."""
+    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": url}, max_pages=max_pages)
     db = tmp_path / "c.duckdb"
-    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
-    first = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    empty_warehouse(db)
+    return src, db, refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"),
+                            fetch_settings=FAST)
+
+
+def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site):
+    src, db, first = _first_night(tmp_path, site.url(CUPE_PATH), max_pages=10)
     assert first.ok, first.failures
     s = first.sources["cupe-workshops"]
     assert (s["pages"], s["workshop_pages"], s["listings"], s["sessions"], s["linked"], s["block_errors"]) == (
@@ -182,10 +189,7 @@ def test_the_page_cap_reads_the_whole_catalogue_first_and_says_what_it_left(tmp_
     first in document order) are read; /38 and /39 are one block error naming /38 and the count.
     A catalogue with a next page and max_pages = 1 fails the source, naming that page: loading
     the first page alone would record the second page's courses as removed."""
-    src = local_sources_file(tmp_path / "sources.toml", {"cupe-workshops": site.url(CUPE_PATH)}, max_pages=2)
-    db = tmp_path / "c.duckdb"
-    empty_warehouse(db)  # the session's empty warehouse, copied (no DDL run here)
-    run = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+    _, db, run = _first_night(tmp_path, site.url(CUPE_PATH), max_pages=2)
     assert run.ok, run.failures
     s = run.sources["cupe-workshops"]
     assert (s["status"], s["pages"], s["listings"], s["workshop_pages"], s["block_errors"]) == ("loaded", 2, 84, 1, 1)
