@@ -17,7 +17,7 @@ site has a dead link, and the source's other pages still load.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin
@@ -28,11 +28,11 @@ from fetch.errors import FetchError, PageCapReached
 GONE = (404, 410)  # a linked page answering these is left out of the run, not a failure of the source
 
 
-class CrawledPages(list):
+class CrawledPages(list[PageRecord]):
     """The pages of one crawl, in the order fetched (a list of PageRecord), and the linked pages
     the cap left unfetched (``left_out``, in the order they were found; empty when none)."""
 
-    def __init__(self, pages=(), left_out: list[str] | None = None, max_pages: int = 0) -> None:
+    def __init__(self, pages: Iterable[PageRecord] = (), left_out: list[str] | None = None, max_pages: int = 0) -> None:
         super().__init__(pages)
         self.left_out: list[str] = left_out or []
         self.max_pages = max_pages

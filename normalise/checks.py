@@ -1,7 +1,13 @@
 """Is a source's result fit to load? Guards against a site that changed under the parser."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from schema.models import BlockError
+
+if TYPE_CHECKING:
+    from fetch.archive import PageRecord
+    from fetch.crawl import CrawledPages
 
 
 def drift_problem(n_listings: int, n_unreadable: int, previous_listings: int | None, *,
@@ -31,7 +37,7 @@ def gone_page_error(url: str, status: int | None) -> BlockError:
                              "that is gone; left out of this run")
 
 
-def left_out_error(pages) -> BlockError | None:
+def left_out_error(pages: CrawledPages | list[PageRecord]) -> BlockError | None:
     """The block error for the linked pages a crawl left unfetched at the source's page cap
     (fetch.crawl.CrawledPages.left_out): one error naming the first of them and how many, so a
     cap spent before every workshop or event page was read is said, not silent."""

@@ -119,18 +119,30 @@ class MentionFinder:
         # it is, folded: at most one word may be fuzzy, and a one-word title may not. Indexing
         # each title under those words makes a text's candidates a few titles, not all of them
         # (linking prerequisites against a large catalogue was quadratic).
+        # The same words anchor a title in a text: a match starts where one of them is found,
+        # less its place in the title, so a candidate title is tried there only, not at every
+        # word of the text (a text's candidates are many in a large catalogue of like titles).
         self._index: dict[str, list[int]] = {}
+        self._anchors: list[tuple[tuple[str, int], ...]] = []
         for k, t in enumerate(self._titles):
-            for key in {w.folded for w in sorted(t.words, key=lambda w: -len(w.folded))[:2]}:
+            keys = {w.folded for w in sorted(t.words, key=lambda w: -len(w.folded))[:2]}
+            for key in keys:
                 self._index.setdefault(key, []).append(k)
+            self._anchors.append(tuple((w.folded, p) for p, w in enumerate(t.words) if w.folded in keys))
 
     def _matches(self, words: list[_Word], text: str) -> list[tuple[int, int, _Title, str]]:
         found = []
         index = self._index
-        candidates = sorted({k for w in words for k in index.get(w.folded, ())})
-        for t in (self._titles[k] for k in candidates):
+        at: dict[str, list[int]] = {}  # folded word -> where it stands in the text
+        for q, w in enumerate(words):
+            at.setdefault(w.folded, []).append(q)
+        candidates = sorted({k for key in at for k in index.get(key, ())})
+        for k in candidates:
+            t = self._titles[k]
             n = len(t.words)
-            for i in range(len(words) - n + 1):
+            last = len(words) - n
+            starts = sorted({q - p for key, p in self._anchors[k] for q in at.get(key, ()) if 0 <= q - p <= last})
+            for i in starts:
                 fuzzy = 0
                 for tw, w in zip(t.words, words[i:i + n]):
                     r = _word_match(tw, w)
