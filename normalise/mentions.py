@@ -109,39 +109,64 @@ class MentionFinder:
 
     def __init__(self, courses: list[KnownCourse]) -> None:
         self._titles: list[_Title] = []
+        seen: set[str] = set()
         for c in courses:
+            # Of several courses with the same title, a match names the first: the others would
+            # match at the same place and be dropped as overlapping it (a large catalogue repeats
+            # its titles, and each copy was tried again).
+            if c.title in seen:
+                continue
+            seen.add(c.title)
             words = tuple(_words(c.title))
             if words:
                 self._titles.append(_Title(c, words))
         # Longest titles first: overlapping matches keep the longer title.
         self._titles.sort(key=lambda t: -len(t.words))
-        # A title can match only where one of two of its words (its longest) is in the text as
-        # it is, folded: at most one word may be fuzzy, and a one-word title may not. Indexing
-        # each title under those words makes a text's candidates a few titles, not all of them
-        # (linking prerequisites against a large catalogue was quadratic).
-        # The same words anchor a title in a text: a match starts where one of them is found,
-        # less its place in the title, so a candidate title is tried there only, not at every
-        # word of the text (a text's candidates are many in a large catalogue of like titles).
-        self._index: dict[str, list[int]] = {}
-        self._anchors: list[tuple[tuple[str, int], ...]] = []
+        # Where a title can start in a text, from the words that must stand there as they are
+        # (folded): at most one word may be fuzzy, and a one-word title may not. So of a title's
+        # two longest words one is in the text as it is; of its three longest, two are, at their
+        # distance apart. A one- or two-word title is indexed under its (longest) words, a longer
+        # one under each pair of its three longest words and their distance: a text's candidates
+        # are the titles two of whose words it holds the right distance apart, not every title
+        # sharing a common word with it (linking the prerequisites of a large catalogue of like
+        # titles was quadratic), and each is tried only where it can start.
+        self._single: dict[str, list[tuple[int, int]]] = {}  # word -> (title, its place in the title)
+        self._pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = {}  # (word, word, distance) -> same
+        self._span = 0  # the longest distance a pair spans
         for k, t in enumerate(self._titles):
-            keys = {w.folded for w in sorted(t.words, key=lambda w: -len(w.folded))[:2]}
-            for key in keys:
-                self._index.setdefault(key, []).append(k)
-            self._anchors.append(tuple((w.folded, p) for p, w in enumerate(t.words) if w.folded in keys))
+            longest = sorted(range(len(t.words)), key=lambda p: -len(t.words[p].folded))
+            if len(t.words) <= 2:
+                keys = {t.words[p].folded for p in longest[:2]}
+                for p, w in enumerate(t.words):
+                    if w.folded in keys:
+                        self._single.setdefault(w.folded, []).append((k, p))
+                continue
+            three = sorted(longest[:3])
+            for a, b in ((three[0], three[1]), (three[0], three[2]), (three[1], three[2])):
+                key = (t.words[a].folded, t.words[b].folded, b - a)
+                self._pairs.setdefault(key, []).append((k, a))
+                self._span = max(self._span, b - a)
+
+    def _starts(self, words: list[_Word]) -> dict[int, set[int]]:
+        """Each candidate title (by its place in self._titles) and where in `words` it may start."""
+        starts: dict[int, set[int]] = {}
+        single, pairs = self._single, self._pairs
+        for q, w in enumerate(words):
+            for k, p in single.get(w.folded, ()):
+                starts.setdefault(k, set()).add(q - p)
+            if pairs:
+                for r in range(q + 1, min(q + self._span, len(words) - 1) + 1):
+                    for k, p in pairs.get((w.folded, words[r].folded, r - q), ()):
+                        starts.setdefault(k, set()).add(q - p)
+        return starts
 
     def _matches(self, words: list[_Word], text: str) -> list[tuple[int, int, _Title, str]]:
         found = []
-        index = self._index
-        at: dict[str, list[int]] = {}  # folded word -> where it stands in the text
-        for q, w in enumerate(words):
-            at.setdefault(w.folded, []).append(q)
-        candidates = sorted({k for key in at for k in index.get(key, ())})
-        for k in candidates:
+        for k, at in sorted(self._starts(words).items()):
             t = self._titles[k]
             n = len(t.words)
             last = len(words) - n
-            starts = sorted({q - p for key, p in self._anchors[k] for q in at.get(key, ()) if 0 <= q - p <= last})
+            starts = sorted(i for i in at if 0 <= i <= last)
             for i in starts:
                 fuzzy = 0
                 for tw, w in zip(t.words, words[i:i + n]):

@@ -64,6 +64,23 @@ def test_a_title_is_tried_only_where_its_longest_words_stand(monkeypatch):
     assert len(text.split()) > 60 and len(calls) < 2_000  # tried at every word: 300 titles x 79 words, ~23,000
 
 
+def test_a_title_many_courses_share_is_tried_once_and_names_the_first(monkeypatch):
+    """A large catalogue repeats its titles (one title, several courses with other texts): the
+    mention names the first course of that title, as before, and the title is compared once,
+    not once a course."""
+    import normalise.mentions as m
+
+    finder = MentionFinder([KnownCourse(f"steward-{k}", "Steward Basics") for k in range(500)]
+                           + [KnownCourse("health", "Health and Safety Essentials")])
+    calls = []
+    real = m._word_match
+    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    found = [(c.course_id, kind) for _, _, c, kind in
+             finder.spans("Completion of Steward Basics and Health and Safety Essentials.")]
+    assert found == [("steward-0", "exact"), ("health", "exact")]
+    assert len(calls) < 20  # 500 copies of the title, each compared: over 1,000
+
+
 def test_texts_from_the_field_and_from_notes():
     assert prerequisite_texts("OH&S for Union Activists", []) == ["OH&S for Union Activists"]
     assert prerequisite_texts(None, ["This workshop is for stewards.", "Pre-requisite: Introduction to Stewarding"]) == [
