@@ -65,7 +65,7 @@ def course_text(description: str, bullets: Iterable[str]) -> str:
     return fold(" ".join([description, *bullets]))
 
 
-def _best(target: str, candidates: "_Texts", minimum: float) -> tuple[str, float] | None:
+def _best(target: str, candidates: _Texts, minimum: float) -> tuple[str, float] | None:
     """The one course whose text scores at least `minimum` and beats every other course by MARGIN.
 
     Only scores within MARGIN of `minimum` can decide (a runner-up further down cannot stop a
@@ -146,11 +146,6 @@ def _match(session: Session, catalogue: _Catalogue) -> Match:
         if best:
             return Match(best[0], "title", round(best[1], 1))
     return NO_MATCH
-
-
-def match_session(session: Session, courses: list[CourseRef]) -> Match:
-    """The course one session is an offering of (NO_MATCH when none is sure enough)."""
-    return _match(session, _Catalogue(courses))
 
 
 def link_sessions(sessions: list[Session], courses: list[CourseRef]) -> list[Session]:
