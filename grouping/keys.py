@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from normalise.duration import WORD_NUMBERS
 
@@ -77,9 +78,16 @@ def description_keys(descriptions, bullets) -> list[str]:
     if not isinstance(bullets, (pa.Array, pa.ChunkedArray)):
         bullets = pa.array(bullets, pa.list_(pa.string()))
     keys: list[str] = []
-    for start in range(0, len(descriptions), _KEYS_CHUNK):
-        keys += _description_keys(descriptions.slice(start, _KEYS_CHUNK), bullets.slice(start, _KEYS_CHUNK))
+    for chunk in description_key_chunks(descriptions, bullets):
+        keys += chunk
     return keys
+
+
+def description_key_chunks(descriptions, bullets) -> Iterator[list[str]]:
+    """description_keys, _KEYS_CHUNK rows at a time (Arrow columns): for a caller that keeps
+    something smaller than the keys themselves (grouping keeps a digest of each)."""
+    for start in range(0, len(descriptions), _KEYS_CHUNK):
+        yield _description_keys(descriptions.slice(start, _KEYS_CHUNK), bullets.slice(start, _KEYS_CHUNK))
 
 
 def _description_keys(descriptions, bullets) -> list[str]:

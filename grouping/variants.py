@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from array import array
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -41,13 +42,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
-from grouping.keys import description_keys, plain_title_key, stable_id, title_key
+from grouping.keys import description_key_chunks, description_keys, plain_title_key, stable_id, title_key
 from schema.batch import ListingBatch, listing_arrow_schema, listing_columns, paused_gc
 from schema.models import Listing
 
 SIMILARITY_THRESHOLD = 90.0
 _BLOCK_CHARS = 40  # candidates share the first or the last 40 characters of their folded text
 _MAX_CANDIDATES = 50  # a candidate bucket larger than this is too generic to compare
+_TEXTS_BATCH = 32_768  # rule 4's candidates whose texts are held at once
 
 
 @dataclass(slots=True)
@@ -148,12 +150,44 @@ class Variants(_Rows):
     fields = tuple(f.name for f in dataclasses.fields(Variant))
 
 
+class Ids(Sequence):
+    """One id per listing, held as an Arrow string array (``arrow``), not as a Python string per
+    listing; indexing and iteration give str."""
+
+    __slots__ = ("arrow",)
+
+    def __init__(self, arrow: pa.Array | None = None) -> None:
+        self.arrow = arrow if arrow is not None else pa.array([], pa.string())
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.arrow[i].to_pylist()
+        return self.arrow[i].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self.arrow), 65_536):
+            yield from self.arrow.slice(start, 65_536).to_pylist()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Ids):
+            return self.arrow.equals(other.arrow)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Ids({len(self)} ids)"
+
+
 @dataclass(slots=True)
 class Grouping:
     courses: Courses      # sequence of Course, held as columns (Courses.column)
     variants: Variants    # sequence of Variant, held as columns
-    course_of: list[str]   # course_id per listing, in listing order
-    variant_of: list[str]  # variant_id per listing
+    course_of: Ids        # course_id per listing, in listing order
+    variant_of: Ids       # variant_id per listing
 
 
 class _UnionFind:
@@ -184,8 +218,9 @@ _FIELDS = ("provider", "source", "series", "title", "duration_text", "duration_h
 _TEXTS = ("description", "bullets", "audience")
 
 
-# Columns that repeat a few values: one string object per value, not per listing.
-_SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "source_url")
+# Columns that repeat a few values: one object per value, not per listing.
+_SHARED = ("provider", "source", "series", "duration_text", "delivery_mode", "source_url", "duration_hours",
+           "duration_hours_max")
 
 
 class _Columns:
@@ -209,11 +244,13 @@ _SHOWN = ("provider", "source", "series", "title", "duration_text", "duration_ho
 def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
     """Courses and variants of one source's listings (a ListingBatch, or Listing models).
 
-    Works on the columns it needs (_FIELDS, _TEXTS); the description keys are folded a column at once."""
+    Works on the columns it needs (_FIELDS, _TEXTS). The description keys are folded a column at
+    once and held as digests (_description_codes); a key's text is folded again only for the
+    listings whose texts are compared or named (_Texts)."""
     import pyarrow as pa
 
     if not len(listings):
-        return Grouping(courses=Courses(), variants=Variants(), course_of=[], variant_of=[])
+        return Grouping(courses=Courses(), variants=Variants(), course_of=Ids(), variant_of=Ids())
     with paused_gc():
         if isinstance(listings, ListingBatch):
             texts = listings.table.select(list(_TEXTS))
@@ -221,7 +258,6 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
             texts = pa.table({"description": pa.array([l.description for l in listings], pa.string()),
                               "bullets": pa.array([l.bullets for l in listings], pa.list_(pa.string())),
                               "audience": pa.array([l.audience for l in listings], pa.string())})
-        dkeys = description_keys(texts.column("description"), texts.column("bullets"))
         values = listing_columns(listings, _FIELDS, shared=_SHARED)
         if isinstance(listings, ListingBatch):
             shown = listings.table.select(list(_SHOWN)).combine_chunks()
@@ -229,7 +265,7 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
             schema = listing_arrow_schema()
             shown = pa.table({name: pa.array(values[_FIELDS.index(name)], schema.field(name).type) for name in _SHOWN})
         cols = _Columns(values, texts, shown)
-        return _group(cols, dkeys)
+        return _group(cols)
 
 
 def _same_key(rows: list[int], keys: list) -> list[list[int]]:
@@ -247,9 +283,59 @@ def _same_key(rows: list[int], keys: list) -> list[list[int]]:
     return list(groups.values())
 
 
-def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
-    n = len(dkeys)
-    lengths = list(zip(cols.duration_hours, cols.duration_hours_max))
+def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tuple[list[bytes], array, array]:
+    """Each listing's description key (grouping.keys.description_key) as a 16-byte digest, and
+    hashes of its opening and closing _BLOCK_CHARS characters (rule 4's candidates).
+
+    The digest is that of the text a one-listing course without a title hashes into its id (its
+    block's provider and programme, "description", the key), so within a block two listings have
+    the same digest exactly when their keys are the same (SHA-256; all comparisons of keys are
+    within a block), and such a course's id is the digest's first 8 bytes. A listing without a
+    text has b"" (false, as the empty key was). The keys themselves are folded _KEYS_CHUNK rows
+    at a time and dropped: at a million listings they were the largest thing grouping held."""
+    sha256 = hashlib.sha256
+    prefix = [f"{provider}\x1f{series}\x1fdescription\x1f" for provider, series in block_keys]
+    codes: list[bytes] = []
+    opening, closing = array("q"), array("q")
+    start = 0
+    for keys in description_key_chunks(texts.column("description"), texts.column("bullets")):
+        pre = map(prefix.__getitem__, blocks[start:start + len(keys)])
+        codes += [sha256((p + k).encode()).digest()[:16] if k else b"" for p, k in zip(pre, keys)]
+        opening.extend(map(hash, [k[:_BLOCK_CHARS] for k in keys]))
+        closing.extend(map(hash, [k[-_BLOCK_CHARS:] for k in keys]))
+        start += len(keys)
+    return codes, opening, closing
+
+
+class _Texts:
+    """The description keys of the listings asked for (``fetch``), folded again from the listing
+    table (the same function, the same keys): grouping holds a digest per listing and the texts
+    only of the listings it compares (same title, rule 4's candidates) or names (the courses of
+    several listings). ``texts[i]`` is listing i's key once fetched."""
+
+    __slots__ = ("_table", "_known")
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self._known: dict[int, str] = {}
+
+    def fetch(self, rows) -> None:
+        missing = sorted({i for i in rows if i not in self._known})
+        if missing:
+            indices = pa.array(missing, pa.int64())
+            keys = description_keys(self._table.column("description").take(indices),
+                                    self._table.column("bullets").take(indices))
+            self._known.update(zip(missing, keys))
+
+    def __getitem__(self, i: int) -> str:
+        return self._known[i]
+
+
+def _group(cols: _Columns) -> Grouping:
+    n = len(cols.provider)
+    pairs: dict[tuple, tuple] = {}  # one tuple per distinct length, not one per listing
+    lengths = [pairs.setdefault(p, p) for p in zip(cols.duration_hours, cols.duration_hours_max)]
+    del pairs
     title_keys: dict[str | None, str | None] = {}
     tkeys = [title_keys[t] if t in title_keys else title_keys.setdefault(t, title_key(t)) for t in cols.title]
     # Blocks by (provider, series or ""): series None and "" are one block, as before.
@@ -258,6 +344,9 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
     rows_of_block: list[list[int]] = [[] for _ in block_ids]
     for i, b in enumerate(blocks):
         rows_of_block[b].append(i)
+    block_keys = list(block_ids)
+    dkeys, opening, closing = _description_codes(cols.texts, blocks, block_keys)  # digests: equal iff same key
+    dtext = _Texts(cols.texts)
     uf = _UnionFind(n)
 
     # Rule 2: same title, where the texts allow it.
@@ -266,10 +355,14 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
         if tkey:
             by_title[(block, tkey)].append(i)
     shared_title = [False] * n  # the listing's title names more than one course
-    for members in by_title.values():
-        if len(members) > 1 and _join_same_title(members, uf, cols, lengths, dkeys) > 1:
+    same_title = [members for members in by_title.values() if len(members) > 1]
+    del by_title
+    dtext.fetch(i for members in same_title for i in members)
+    for members in same_title:
+        if _join_same_title(members, uf, cols, lengths, dtext) > 1:
             for i in members:
                 shared_title[i] = True
+    del same_title
 
     # Rule 3: same description where a title is missing.
     for rows in rows_of_block:
@@ -286,20 +379,40 @@ def _group(cols: _Columns, dkeys: list[str]) -> Grouping:
                 uf.union(untitled[0], titled)
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
-    fuzzy_pairs: list[tuple[float, int, int]] = []
+    # The candidates are found by hashes of the opening and closing words, then checked against
+    # the words themselves (folded again for the candidates only). A hash shared by chance can
+    # only make a bucket look larger than _MAX_CANDIDATES (fewer comparisons, never a wrong join).
+    buckets: list[tuple[slice, list[int]]] = []
     for rows in rows_of_block:
         untitled = [i for i in rows if not tkeys[i] and dkeys[i]]
-        for part in (slice(None, _BLOCK_CHARS), slice(-_BLOCK_CHARS, None)):  # opening, then closing words
-            for members in _same_key(untitled, [dkeys[i][part] for i in untitled]):
+        for part, hashes in ((slice(None, _BLOCK_CHARS), opening), (slice(-_BLOCK_CHARS, None), closing)):
+            for members in _same_key(untitled, [hashes[i] for i in untitled]):
                 if len(members) <= _MAX_CANDIDATES:
-                    _similar_pairs(members, dkeys, lengths, fuzzy_pairs)
+                    buckets.append((part, members))
+    del opening, closing
+    # Half the listings of a generated catalogue are some bucket's members: their texts are
+    # folded a batch of buckets at a time and dropped after it.
+    fuzzy_pairs: list[tuple[float, int, int]] = []
+    start = 0
+    while start < len(buckets):
+        end, size = start, 0
+        while end < len(buckets) and size < _TEXTS_BATCH:
+            size += len(buckets[end][1])
+            end += 1
+        texts = _Texts(cols.texts)
+        texts.fetch(i for _, members in buckets[start:end] for i in members)
+        for part, members in buckets[start:end]:
+            for same in _same_key(members, [texts[i][part] for i in members]):
+                _similar_pairs(same, texts, lengths, fuzzy_pairs)
+        start = end
+    del buckets
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(cols, uf, lengths, tkeys, dkeys, blocks, list(block_ids), shared_title)
+    return _build(cols, uf, lengths, tkeys, dkeys, dtext, blocks, block_keys, shared_title)
 
 
-def _similar_pairs(members: list[int], dkeys: list[str], lengths: list[tuple], out: list) -> None:
+def _similar_pairs(members: list[int], dkeys: _Texts, lengths: list[tuple], out: list) -> None:
     """Add (score, a, b), a < b, for every two members whose texts differ, whose lengths differ,
     and whose texts are at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio).
 
@@ -330,7 +443,7 @@ def _similar_pairs(members: list[int], dkeys: list[str], lengths: list[tuple], o
                 out.append((score, a, b) if a < b else (score, b, a))
 
 
-def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: list[str]) -> int:
+def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: _Texts) -> int:
     """Join the listings of one title into as few courses as their texts allow; returns how many.
 
     Listings with the same text are one course. Courses with different texts join only when
@@ -385,9 +498,9 @@ def _same_text(a: str, b: str) -> bool:
     return (len(short.split()) >= 8 and long.startswith(short)) or fuzz.ratio(a, b, score_cutoff=SIMILARITY_THRESHOLD) >= SIMILARITY_THRESHOLD
 
 
-def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[str]) -> None:
+def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: list[tuple], dkeys: list[bytes]) -> None:
     """Join the most similar pairs first, refusing any join that would put two different
-    texts at one length into a course."""
+    texts at one length into a course (texts compared by their digests)."""
     involved = {uf.find(i) for _, a, b in pairs for i in (a, b)}
     texts_at: dict[int, dict[tuple, set[str]]] = {}  # group root -> {length: description keys}
     for i in range(len(dkeys)):
@@ -409,7 +522,7 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, shared_title) -> Grouping:
+def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, block_keys, shared_title) -> Grouping:
     n = len(dkeys)
     # The root of each listing's set. A union keeps the smaller root, so a set's root is its
     # smallest index and parent[i] <= i: in index order, the parent's root is already known.
@@ -427,8 +540,6 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
                 multi[r] = [r, i]
     single = [i for i, r in enumerate(root) if r == i and i not in multi]
     del root
-    course_of = [""] * n
-    variant_of = [""] * n
     dtext_of, mode_of = cols.duration_text, cols.delivery_mode
     hours_of, hmax_of = cols.duration_hours, cols.duration_hours_max
 
@@ -438,16 +549,22 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
     prefix = [f"{provider}\x1f{series}\x1f" for provider, series in block_keys]
     key_kinds = [("title and description" if shared_title[i] else "title") if tkeys[i] else "description"
                  for i in single]
-    single_cids: list[str] = []
-    single_vids: list[str] = []
+    cid_parts: list[pa.Array] = []  # the ids of the one-listing courses, a chunk at a time, as Arrow
+    vid_parts: list[pa.Array] = []
     titled_prefix = [p + "title\x1f" for p in prefix]
     untitled_prefix = [p + "description\x1f" for p in prefix]
+
+    def id_text(i: int) -> str:  # what a one-listing course's id hashes, where its digest is not it
+        if tkeys[i]:
+            return (f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dtext[i]}" if shared_title[i]
+                    else titled_prefix[blocks[i]] + tkeys[i])
+        return untitled_prefix[blocks[i]]  # no title, no text
+
     for start in range(0, len(single), _IDS_CHUNK):
         rows = single[start:start + _IDS_CHUNK]
-        texts = [(f"{prefix[blocks[i]]}title and description\x1f{tkeys[i]}\x1f{dkeys[i]}" if shared_title[i]
-                  else titled_prefix[blocks[i]] + tkeys[i]) if tkeys[i]
-                 else untitled_prefix[blocks[i]] + dkeys[i] for i in rows]
-        cids = ["c_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
+        # Untitled with a text: the digest is the hash of its id's text (_description_codes).
+        cids = ["c_" + (dkeys[i][:8].hex() if dkeys[i] and not tkeys[i]
+                        else sha256(id_text(i).encode()).hexdigest()[:16]) for i in rows]
         # stable_id("v_", course_id, hours, hours_max, dtext if hours is None else None, mode)
         texts = [f"{c}\x1f{'' if h is None else h}\x1f{'' if x is None else x}\x1f{(d or '') if h is None else ''}"
                  f"\x1f{md or ''}"
@@ -455,11 +572,12 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
                                            map(dtext_of.__getitem__, rows), map(mode_of.__getitem__, rows))]
         vids = ["v_" + h.hexdigest()[:16] for h in map(sha256, map(str.encode, texts))]
         del texts
-        for i, c, v in zip(rows, cids, vids):
-            course_of[i] = c
-            variant_of[i] = v
-        single_cids += cids
-        single_vids += vids
+        cid_parts.append(pa.array(cids, pa.string()))
+        vid_parts.append(pa.array(vids, pa.string()))
+        del cids, vids
+    single_cids = pa.concat_arrays(cid_parts) if cid_parts else pa.array([], pa.string())
+    single_vids = pa.concat_arrays(vid_parts) if vid_parts else pa.array([], pa.string())
+    del cid_parts, vid_parts
 
     # Courses of several listings: one row each in mc (course columns, with the listing whose
     # texts the course shows), their variants in mv (variant rows), with the root and place of
@@ -468,13 +586,17 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
     mv: list[tuple] = []
     mv_root: list[int] = []
     mv_place: list[int] = []
+    member_rows: list[int] = []  # the listings of these courses, with their course and variant ids
+    member_cids: list[str] = []
+    member_vids: list[str] = []
+    dtext.fetch(i for members in multi.values() for i in members)
     for r, members in multi.items():
-        course, course_variants = _build_course(members, cols, lengths_of, tkeys, dkeys, shared_title)
+        course, course_variants = _build_course(members, cols, lengths_of, tkeys, dtext, shared_title)
         mc.append(course)
         for place, v in enumerate(course_variants):
-            for i in v[9]:
-                course_of[i] = v[1]
-                variant_of[i] = v[0]
+            member_rows += v[9]
+            member_cids += [v[1]] * len(v[9])
+            member_vids += [v[0]] * len(v[9])
             mv.append(v)
             mv_root.append(r)
             mv_place.append(place)
@@ -496,7 +618,7 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
     # Courses, by course id (ties, if any, in the order of their first listing). A course's
     # provider, source and programme are its first listing's; a one-listing course's other
     # fields are its listing's too, a larger course's come from mc.
-    ids = pa.array(single_cids + [c[0] for c in mc], pa.string())
+    ids = pa.concat_arrays([single_cids, pa.array([c[0] for c in mc], pa.string())])
     firsts = pa.concat_arrays([single_rows, pa.array([c[-1] for c in mc], pa.int64())])
     order = pc.sort_indices(pa.table({"id": ids, "first": firsts}), sort_keys=[("id", "ascending"), ("first", "ascending")])
     first_rows = firsts.take(order)
@@ -531,8 +653,8 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
                                                                   pa.array(mv_place, pa.int64())])}),
                              sort_keys=[("root", "ascending"), ("place", "ascending")])
     variants = Variants({
-        "variant_id": ordered(pa.array(single_vids, pa.string()), [v[0] for v in mv], pa.string(), vorder),
-        "course_id": ordered(pa.array(single_cids, pa.string()), [v[1] for v in mv], pa.string(), vorder),
+        "variant_id": ordered(single_vids, [v[0] for v in mv], pa.string(), vorder),
+        "course_id": ordered(single_cids, [v[1] for v in mv], pa.string(), vorder),
         "duration_text": ordered(dtext, [v[2] for v in mv], pa.string(), vorder),
         "duration_hours": ordered(col("duration_hours"), [v[3] for v in mv], pa.float64(), vorder),
         "duration_hours_max": ordered(col("duration_hours_max"), [v[4] for v in mv], pa.float64(), vorder),
@@ -543,7 +665,12 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, blocks, block_keys, sha
         "listing_indexes": ordered(pa.ListArray.from_arrays(pa.array(range(ns + 1), pa.int32()), single_rows),
                                    [v[9] for v in mv], pa.list_(pa.int64()), vorder),
     })
-    return Grouping(courses=courses, variants=variants, course_of=course_of, variant_of=variant_of)
+    # Each listing's course and variant: the one-listing courses' rows, then the larger courses'
+    # members, put in listing order with one take.
+    listing_order = pc.sort_indices(pa.concat_arrays([single_rows, pa.array(member_rows, pa.int64())]))
+    course_of = pa.concat_arrays([single_cids, pa.array(member_cids, pa.string())]).take(listing_order)
+    variant_of = pa.concat_arrays([single_vids, pa.array(member_vids, pa.string())]).take(listing_order)
+    return Grouping(courses=courses, variants=variants, course_of=Ids(course_of), variant_of=Ids(variant_of))
 
 
 _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once

@@ -46,3 +46,26 @@ def test_description_keys_do_not_depend_on_the_chunk_size(chunk, seed_text):
         got = keys.description_keys(descriptions, bullets)
     assert got == [keys.description_key(d, b) for d, b in zip(descriptions, bullets)]
     assert len(set(got)) > 50  # the seed's texts are different courses
+
+
+def test_grouping_does_not_depend_on_how_many_texts_it_folds_at_once():
+    """Grouping folds the description keys _KEYS_CHUNK rows at a time and keeps a digest of each,
+    then folds again the texts it compares, _TEXTS_BATCH candidates at a time: the courses,
+    variants and ids are the same with chunks of 3 rows and batches of 2 candidates as with the
+    defaults. The catalogue (2,000 generated listings) has courses at several lengths, courses
+    without titles, and reworded descriptions (rule 4's candidates)."""
+    from bench.generate import catalogue
+    from bench.stages import _our_parsers, _parse_normalise
+    from grouping import group_listings, variants
+
+    batches = _parse_normalise(catalogue(2000), _our_parsers())
+    cupe = batches["cupe-workshops"]
+    default = group_listings(cupe)
+    assert sum(1 for c in default.courses if c.n_variants > 1) > 20
+    assert sum(1 for c in default.courses if c.title is None) > 500
+    with mock.patch.object(keys, "_KEYS_CHUNK", 3), mock.patch.object(variants, "_TEXTS_BATCH", 2):
+        small = group_listings(cupe)
+    assert list(small.course_of) == list(default.course_of)
+    assert list(small.variant_of) == list(default.variant_of)
+    assert list(small.courses) == list(default.courses)
+    assert list(small.variants) == list(default.variants)

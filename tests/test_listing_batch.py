@@ -71,3 +71,17 @@ def test_concatenated_pages_keep_page_order(cupe_html, aupe_html):
     assert len(both) == len(c) + len(a)
     assert both.column("source") == ["cupe-workshops"] * len(c) + ["aupe-courses"] * len(a)
     assert len(ListingBatch.concat([])) == 0
+
+
+def test_listing_ids_read_a_slice_at_a_time_and_number_copies_across_slices(cupe_html, monkeypatch):
+    """A batch's fields are read _IDS_SLICE rows at a time: the ids are those of the whole list
+    read at once, and a block repeated in a later slice is still its source's second copy."""
+    import warehouse.load as wl
+
+    models, batch = _both(cupe_html, "cupe-workshops", CUPE_URL, 2048)
+    twice = ListingBatch.concat([batch, batch])
+    monkeypatch.setattr(wl, "_IDS_SLICE", 5)
+    ids = listing_ids(twice)
+    assert ids == listing_ids(models + models)
+    n = len(models)
+    assert ids[n:] == [f"{i}-2" for i in ids[:n]]  # every block's second copy, 5 slices or more later

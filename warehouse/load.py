@@ -205,14 +205,23 @@ def listing_ids(listings: list[Listing]) -> list[str]:
     A block keeps its id when other blocks are added, removed or moved; ``position`` says where
     it is on its page."""
     seen: dict[str, int] = {}
-    ids = []
-    source, *cols = listing_columns(listings, ("source", *_LISTING_ID_FIELDS))
-    for src, *values in zip(source, *cols):
-        payload = json.dumps([src, *values], ensure_ascii=False)
-        base = "l_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
-        n = seen[base] = seen.get(base, 0) + 1
-        ids.append(base if n == 1 else f"{base}-{n}")
+    ids: list[str] = []
+    # A ListingBatch's fields are read _IDS_SLICE rows at a time: all of them as Python objects
+    # at once were the peak of a million-listing run (every description and bullet as a str).
+    parts = ([ListingBatch(listings.table.slice(start, _IDS_SLICE)) for start in range(0, len(listings), _IDS_SLICE)]
+             if isinstance(listings, ListingBatch) else [listings])
+    for part in parts:
+        source, *cols = listing_columns(part, ("source", *_LISTING_ID_FIELDS))
+        for src, *values in zip(source, *cols):
+            payload = json.dumps([src, *values], ensure_ascii=False)
+            base = "l_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+            n = seen[base] = seen.get(base, 0) + 1
+            ids.append(base if n == 1 else f"{base}-{n}")
+        del source, cols
     return ids
+
+
+_IDS_SLICE = 16_384
 
 
 def listing_table(load: SourceLoad) -> pa.Table:
@@ -225,8 +234,8 @@ def listing_table(load: SourceLoad) -> pa.Table:
     else:
         data = {f: [getattr(l, f) for l in ls] for f in Listing.model_fields}
     data["listing_id"] = listing_ids(ls)
-    data["course_id"] = g.course_of if g else [None] * n
-    data["variant_id"] = g.variant_of if g else [None] * n
+    data["course_id"] = g.course_of.arrow if g else pa.nulls(n, pa.string())
+    data["variant_id"] = g.variant_of.arrow if g else pa.nulls(n, pa.string())
     return pa.table({c: data[c] for c in columns("listings")})
 
 
