@@ -41,11 +41,28 @@ class PageRecord:
     last_modified: str | None = None
     unchanged: bool = False  # the same as in the previous run (HTTP 304 or same content hash)
     requested_url: str | None = None  # the URL asked for, where a redirect led to ``url``
+    # The links the crawl follows from the page (absolute), those of them that continue its
+    # listing, and the link rules that found them (fetch.crawl.link_rules): recorded in the pages
+    # table, so that a page found unchanged by the same rules need not be read to find them.
+    links: list[str] | None = None
+    next_pages: list[str] | None = None
+    links_by: str | None = None
+    # An unchanged page whose text was not read (its links were known): ``read_text`` reads it
+    # from the archive when the source is parsed after all.
+    text_deferred: bool = False
 
     @property
     def gone(self) -> bool:
         """A linked page that answered 404 or 410 (fetch.crawl): no text to parse."""
-        return self.status_code in (404, 410) and not self.text
+        return self.status_code in (404, 410) and not self.text and not self.text_deferred
+
+    def read_text(self, root: Path) -> None:
+        """Read a deferred text from the archive under ``root`` (ArchiveError if it is gone)."""
+        if self.text_deferred:
+            stored = read_stored(root, self.source, url=self.url, archive_path=self.archive_path or "",
+                                 content_hash=self.content_hash, encoding=self.encoding or None,
+                                 content_type=self.content_type or None)
+            self.text, self.encoding, self.bytes, self.text_deferred = stored.text, stored.encoding, stored.bytes, False
 
     def row(self) -> dict:
         """The page's row in the warehouse's pages table."""
@@ -55,6 +72,7 @@ class PageRecord:
             "encoding": self.encoding, "content_type": self.content_type, "bytes": self.bytes,
             "etag": self.etag, "last_modified": self.last_modified, "archive_path": self.archive_path,
             "unchanged": self.unchanged, "requested_url": self.requested_url,
+            "links": self.links, "next_pages": self.next_pages, "links_by": self.links_by,
         }
 
 

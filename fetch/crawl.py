@@ -9,6 +9,10 @@ as removed. Linked pages left over at the cap are named on the result (``Crawled
 Each fetched page is archived raw before it is handed on. Where the previous run
 saw a page, the request is conditional (ETag / Last-Modified); a 304, or the
 same bytes again, marks the page unchanged and its text comes from the archive.
+A page answering 304 whose links the previous run recorded, found by the same link
+rules (``link_rules``), is not read at all: its links are the recorded ones and its
+text is read only if the source is parsed after all (``PageRecord.read_text``); on a
+night when nothing changed, no page is read or parsed.
 
 A start URL that fails fails the source. A page reached by a link (a next page, a workshop
 or event page) that answers 404 or 410 is kept as a record with that status and no text: the
@@ -16,9 +20,12 @@ site has a dead link, and the source's other pages still load.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -54,6 +61,7 @@ def crawl(
     continue the listing itself (its next pages), fetched first; without it, every link does.
     ``previous`` maps a URL to what the warehouse recorded of it last time (warehouse.state.PreviousPage)."""
     previous = previous or {}
+    rules = link_rules(find_next, find_pages)
     listing: deque[str] = deque(start_urls)  # the listing's own pages, fetched first
     linked: deque[str] = deque()  # pages the listing links to
     seen: set[str] = set()
@@ -75,7 +83,7 @@ def crawl(
         seen.add(url)
         prev = _previous_of(previous, url)
         try:
-            record = _fetch_one(source_name, url, fetcher, archive_root, prev)
+            record = _fetch_one(source_name, url, fetcher, archive_root, prev, rules)
         except FetchError as exc:
             if url in start_urls or exc.status not in GONE:
                 raise
@@ -93,12 +101,34 @@ def crawl(
         pages.append(record)
         if on_page:
             on_page(record)
-        own = {urljoin(record.url, href) for href in find_pages(record.text)} if find_pages else None
-        for href in find_next(record.text):  # (next_page_urls answers its second asking of a page from the first)
-            nxt = urljoin(record.url, href)
+        if record.links is None:  # read now: find its links (next_page_urls answers its second asking of a page from the first)
+            record.links = [urljoin(record.url, href) for href in find_next(record.text)]
+            own = {urljoin(record.url, href) for href in find_pages(record.text)} if find_pages else None
+            record.next_pages = [u for u in record.links if own is None or u in own]
+            record.links_by = rules
+        own = set(record.next_pages or ())
+        for nxt in record.links:
             if nxt not in seen:
-                (listing if own is None or nxt in own else linked).append(nxt)
+                (listing if nxt in own else linked).append(nxt)
     return pages
+
+
+@lru_cache(maxsize=None)
+def link_rules(find_next: Callable, find_pages: Callable | None = None) -> str:
+    """Names the link rules of a crawl: the finders' names and a hash of the code of the modules
+    that define them. Links recorded under other rules (another version of a parser) are found
+    again from the page's text."""
+    digest = hashlib.sha256()
+    names = []
+    for fn in (find_next, find_pages):
+        if fn is None:
+            continue
+        names.append(f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}")
+        try:
+            digest.update(inspect.getsource(inspect.getmodule(fn)).encode())
+        except (OSError, TypeError):
+            digest.update(repr(fn).encode())
+    return f"{'+'.join(names)}@{digest.hexdigest()[:12]}"
 
 
 def _previous_of(previous: Mapping[str, object], url: str):
@@ -110,9 +140,18 @@ def _previous_of(previous: Mapping[str, object], url: str):
     return prev
 
 
-def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev) -> PageRecord:
+def _fetch_one(source_name: str, url: str, fetcher, archive_root: Path, prev, rules: str = "") -> PageRecord:
     if prev is not None and prev.archive_path and (archive_root / prev.archive_path).exists():
         page = fetcher.get(url, etag=prev.etag, last_modified=prev.last_modified, previous_hash=prev.content_hash)
+        if page.not_modified and rules and prev.links is not None and prev.links_by == rules:
+            # Unchanged, and its links known: nothing to read (the text only if the source is parsed).
+            return PageRecord(
+                source=source_name, url=page.final_url, text="", content_hash=prev.content_hash,
+                encoding=prev.encoding or "", content_type=prev.content_type or "", archive_path=prev.archive_path,
+                fetched_at=page.fetched_at, bytes=prev.bytes or 0, status_code=304, etag=page.etag,
+                last_modified=page.last_modified, unchanged=True,
+                requested_url=url if url != page.final_url else None, links=list(prev.links),
+                next_pages=list(prev.next_pages or ()), links_by=rules, text_deferred=True)
         if page.not_modified:
             try:
                 record = read_stored(archive_root, source_name, url=page.final_url, archive_path=prev.archive_path,

@@ -341,7 +341,12 @@ def _run_sources(sources, state, db_path, from_archive, archive_dir, reparse, fo
         previous = state.pages.get(source.name, [])
         try:
             pages = future.result()
-            if not (reparse or force) and _unchanged(pages, previous):
+            unchanged = not (reparse or force) and _unchanged(pages, previous)
+            if not unchanged:  # parsed after all: the texts of its unchanged pages, where the crawl did not read them
+                for page in pages:
+                    if page.text_deferred:
+                        page.read_text(Path(archive_dir))
+            if unchanged:
                 outcome[source.name] = SourceLoad(source=source.name, status="unchanged",
                                                   pages=[{**p.row(), "n_listings": None} for p in pages])
             elif is_session_source(source):

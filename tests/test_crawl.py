@@ -92,3 +92,45 @@ def test_a_plain_archive_folder_replays_each_page_under_its_canonical_url(tmp_pa
     assert [p.url for p in read_archive(tmp_path, "s", base)] == [
         "https://cupe.ca/mrm-union-education/workshop/38", "https://cupe.ca/mrm-union-education/workshop/39",
         base + "#c.html", base + "#d.html", base + "#e.html", base + "#f.txt"]
+
+
+def _previous(pages) -> dict:
+    """What the warehouse would record of a crawl's pages (warehouse.state.PreviousPage), by URL."""
+    from warehouse.state import PreviousPage
+
+    return {p.url: PreviousPage(source=p.source, url=p.url, etag=p.etag, last_modified=p.last_modified,
+                                content_hash=p.content_hash, encoding=p.encoding, content_type=p.content_type,
+                                archive_path=p.archive_path, bytes=p.bytes,
+                                links=None if p.links is None else tuple(p.links),
+                                next_pages=None if p.next_pages is None else tuple(p.next_pages), links_by=p.links_by)
+            for p in pages}
+
+
+def test_an_unchanged_page_is_read_again_only_when_its_links_were_found_by_other_rules(tmp_path):
+    """Three pages of a listing, each answering 304 to its own ETag. The second crawl, with the
+    links recorded by the same rules, reads no page (texts deferred) and fetches the same pages
+    in the same order; ``read_text`` then gives the page's text. Recorded under other rules (an
+    earlier version of the parser), each page is read and its links found again."""
+    from dataclasses import replace
+
+    from tests.test_history import conditional
+
+    with LocalServer() as srv:
+        for n in range(1, 4):
+            srv.routes["/w" if n == 1 else f"/w?page={n}"] = conditional(page(n, last=n == 3).body, f'"p{n}"')
+        with Fetcher(["127.0.0.1"], FAST) as f:
+            first = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=20, find_next=next_page_urls)
+            assert [p.links for p in first] == [[srv.url("/w?page=2")], [srv.url("/w?page=3")], []]
+            assert [p.next_pages for p in first] == [p.links for p in first]
+            again = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=20, find_next=next_page_urls,
+                          previous=_previous(first))
+            assert [(p.url, p.status_code, p.unchanged, p.text_deferred, p.text) for p in again] == [
+                (p.url, 304, True, True, "") for p in first]
+            again[2].read_text(tmp_path)
+            assert "Workshop 3." in again[2].text and again[2].text == first[2].text and not again[2].text_deferred
+            other = {url: replace(p, links_by="parsers.lines.next_page_urls@000000000000")
+                     for url, p in _previous(first).items()}
+            reread = crawl("s", [srv.url("/w")], f, tmp_path, max_pages=20, find_next=next_page_urls, previous=other)
+        assert [(p.status_code, p.text_deferred, p.text) for p in reread] == [(304, False, p.text) for p in first]
+        assert [p.links for p in reread] == [p.links for p in first]
+        assert [r.path for r in srv.requests if r.path != "/robots.txt"] == ["/w", "/w?page=2", "/w?page=3"] * 3

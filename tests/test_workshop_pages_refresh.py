@@ -49,7 +49,21 @@ def _first_night(tmp_path, url: str, max_pages: int):
                             fetch_settings=FAST)
 
 
-def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site):
+def _count_archive_reads(monkeypatch) -> list[str]:
+    """The URLs of the pages the crawl reads back from the archive, from now on."""
+    import fetch.crawl
+
+    reads: list[str] = []
+    real = fetch.crawl.read_stored
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs["url"])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(fetch.crawl, "read_stored", counted)
+    return reads
+
+
+def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_path, site, monkeypatch):
     src, db, first = _first_night(tmp_path, site.url(CUPE_PATH), max_pages=10)
     assert first.ok, first.failures
     s = first.sources["cupe-workshops"]
@@ -100,15 +114,25 @@ def test_workshop_pages_are_followed_loaded_linked_and_cheap_when_unchanged(tmp_
     assert con.execute("SELECT listing_id, course_id, variant_id FROM listings ORDER BY 1").fetchall() == listings
     con.close()
 
-    # The next night: every page answers 304, nothing is parsed or written but the run's record.
+    # The next night: every page answers 304, nothing is parsed or written but the run's record;
+    # no page is read from the archive either (the catalogue's links were recorded with it).
     hits = len(site.requests)
+    reads = _count_archive_reads(monkeypatch)
     again = refresh(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
     assert again.ok and again.sources["cupe-workshops"]["status"] == "unchanged"
+    assert reads == []
     assert sorted(r.path for r in site.requests[hits:] if r.path != "/robots.txt") == sorted(
         [CUPE_PATH] + [f"/mrm-union-education/workshop/{n}" for n in WORKSHOP_PAGES])
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*), count(*) FILTER (WHERE status_code = 304 AND unchanged) FROM pages "
                        "WHERE run_id = ?", [again.run_id]).fetchall() == [(4, 4)]
+    # The catalogue's links, recorded the first night and carried to this one: its three workshop
+    # pages in the page's order (samples/archive/cupe-workshops/workshops.html: 12 at line 255,
+    # 38 at 304, 39 at 312), no next page.
+    workshop = site.url("/mrm-union-education/workshop/")
+    assert con.execute("SELECT links, next_pages FROM pages WHERE run_id = ? AND url = ?",
+                       [again.run_id, site.url(CUPE_PATH)]).fetchall() == [
+        ([workshop + "12", workshop + "38", workshop + "39"], [])]
     assert con.execute("SELECT count(*) FROM session_changes WHERE run_id = ?", [again.run_id]).fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM workshop_pages WHERE last_seen_run = ?", [first.run_id]).fetchone() == (3,)
     con.close()
@@ -216,4 +240,37 @@ def test_the_page_cap_reads_the_whole_catalogue_first_and_says_what_it_left(tmp_
             "the source in sources.toml"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM listings").fetchone() == (0,)
+    con.close()
+
+
+def test_a_page_that_changes_after_an_unchanged_night_is_parsed_with_the_pages_not_read(tmp_path, monkeypatch):
+    """Night 2: every page answers 304 and the crawl reads none of them back (their links were
+    recorded on night 1). Night 3: workshop 12 changes (Regina -> Saskatoon, a new ETag): the
+    source is parsed again, the three pages that answered 304 are read from the archive then,
+    and the catalogue loads whole: 84 listings, 3 workshop pages, 4 sessions (counted by hand in
+    the module's docstring), one of them now in Saskatoon."""
+    twelve = (SAMPLES / "cupe-workshops" / WORKSHOP_PAGES[12]).read_bytes()
+    with LocalServer() as srv:
+        srv.routes[CUPE_PATH] = conditional(CATALOGUE, '"cat"')
+        for number, name in WORKSHOP_PAGES.items():
+            srv.routes[f"/mrm-union-education/workshop/{number}"] = conditional(
+                (SAMPLES / "cupe-workshops" / name).read_bytes(), f'"w{number}"')
+        src, db, first = _first_night(tmp_path, srv.url(CUPE_PATH), max_pages=10)
+        assert first.ok, first.failures
+        reads = _count_archive_reads(monkeypatch)
+        night = dict(db_path=str(db), sources_file=str(src), archive_dir=str(tmp_path / "a"), fetch_settings=FAST)
+        again = refresh(**night)
+        assert again.ok and again.sources["cupe-workshops"]["status"] == "unchanged" and reads == []
+
+        srv.routes["/mrm-union-education/workshop/12"] = conditional(twelve.replace(b"Regina", b"Saskatoon"), '"w12b"')
+        third = refresh(**night)
+    assert third.ok, third.failures
+    s = third.sources["cupe-workshops"]
+    assert (s["status"], s["pages"], s["listings"], s["workshop_pages"], s["sessions"], s["block_errors"]) == (
+        "loaded", 4, 84, 3, 4, 0)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM listings").fetchone() == (84,)
+    assert con.execute("SELECT city FROM sessions WHERE start_date = DATE '2025-11-24'").fetchall() == [("Saskatoon",)]
+    assert con.execute("SELECT count(*) FILTER (WHERE status_code = 304), count(*) FILTER (WHERE status_code = 200) "
+                       "FROM pages WHERE run_id = ?", [third.run_id]).fetchone() == (3, 1)
     con.close()

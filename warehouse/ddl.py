@@ -48,6 +48,9 @@ TABLES: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("n_listings", "INTEGER", "Listings parsed from the page; null when the page was unchanged and not parsed again."),
         ("requested_url", "VARCHAR", "URL the run asked for, where a redirect led elsewhere (url); the next run looks the page up by either."),
         ("unchanged", "BOOLEAN", "True when the page was the same as in the previous run (HTTP 304, or the same content hash), so it was not parsed or loaded again."),
+        ("links", "VARCHAR[]", "The links the run followed from the page, absolute, in the order found (next pages of its listing, workshop and event pages); kept so that a later run that finds the page unchanged need not read it again to find them. Null where not recorded (a page replayed from an archive folder, or read by an older version)."),
+        ("next_pages", "VARCHAR[]", "Those of links that continue the page's listing (its next pages), fetched before the pages it links to."),
+        ("links_by", "VARCHAR", "The link rules that found links: the parser's link finder and a hash of its code. A later run uses the recorded links only when its own rules are the same; else it reads the page again."),
     ]),
     ("listings", "Current listings: one row per course block on a provider's page, as the last successful run of its source read it.", [
         ("listing_id", "VARCHAR NOT NULL", "Identifier of the listing, derived from its source and its content (title as written, programme, length, delivery, link, text, notes), with -2, -3... for repeats of an identical block: stable when other blocks are added, removed or moved. Where it sits on the page is in position."),

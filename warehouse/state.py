@@ -24,6 +24,10 @@ class PreviousPage:
     content_type: str | None
     archive_path: str | None
     requested_url: str | None = None  # the URL asked for, where a redirect led to ``url``
+    bytes: int | None = None
+    links: tuple[str, ...] | None = None  # the links the crawl followed from it (fetch.crawl), if recorded
+    next_pages: tuple[str, ...] | None = None
+    links_by: str | None = None  # the link rules that found them (fetch.crawl.link_rules)
 
 
 @dataclass(slots=True)
@@ -51,16 +55,18 @@ def previous_state(db_path: str | Path) -> PreviousState:
             "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('pages', 'source_runs', 'runs')").fetchone()[0]
         if has_pages < 3:
             return PreviousState({}, {})
-        requested = ("p.requested_url" if con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'pages' AND column_name = 'requested_url'"
-        ).fetchone()[0] else "NULL")
+        have = {c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'pages'").fetchall()}
+        # Columns an older warehouse's pages table may lack (added by its next load): null.
+        later = ", ".join(f"p.{c}" if c in have else "NULL" for c in ("requested_url", "bytes", "links",
+                                                                      "next_pages", "links_by"))
         rows = con.execute(f"""
             WITH last_good AS (
                 SELECT sr.source, sr.run_id FROM source_runs sr JOIN runs r USING (run_id)
                 WHERE sr.status IN ('loaded', 'unchanged')
                 QUALIFY row_number() OVER (PARTITION BY sr.source ORDER BY r.started_at DESC) = 1)
             SELECT p.source, p.url, p.etag, p.last_modified, p.content_hash, p.encoding, p.content_type, p.archive_path,
-                   {requested}
+                   {later}
             FROM pages p JOIN last_good USING (source, run_id)
             ORDER BY p.source, p.fetched_at, p.url""").fetchall()
         counts = dict(con.execute("""
@@ -70,6 +76,8 @@ def previous_state(db_path: str | Path) -> PreviousState:
     finally:
         con.close()
     pages: dict[str, list[PreviousPage]] = {}
-    for row in rows:
-        pages.setdefault(row[0], []).append(PreviousPage(*row))
+    for *row, links, next_pages, links_by in rows:
+        pages.setdefault(row[0], []).append(PreviousPage(
+            *row, links=None if links is None else tuple(links),
+            next_pages=None if next_pages is None else tuple(next_pages), links_by=links_by))
     return PreviousState(pages, counts)
