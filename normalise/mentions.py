@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from normalise.duration import Duration, find_durations
@@ -123,24 +124,36 @@ class MentionFinder:
         # Longest titles first: overlapping matches keep the longer title.
         self._titles.sort(key=lambda t: -len(t.words))
         # Where a title can start in a text, from the words that must stand there as they are
-        # (folded): at most one word may be fuzzy, and a one-word title may not. So of a title's
-        # two longest words one is in the text as it is; of its three longest, two are, at their
-        # distance apart. A one- or two-word title is indexed under its (longest) words, a longer
-        # one under each pair of its three longest words and their distance: a text's candidates
-        # are the titles two of whose words it holds the right distance apart, not every title
-        # sharing a common word with it (linking the prerequisites of a large catalogue of like
-        # titles was quadratic), and each is tried only where it can start.
-        self._single: dict[str, list[tuple[int, int]]] = {}  # word -> (title, its place in the title)
-        self._pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = {}  # (word, word, distance) -> same
+        # (folded): at most one word may be fuzzy, and a one-word title may not. So a one-word
+        # title is in the text as it is; of a two-word title one word is, and the other is within
+        # one edit of the text's next (or previous) word; of a longer title's three longest
+        # words, two are, at their distance apart. A one-word title is indexed under its word, a
+        # two-word one under each word and its place, with the other word beside it, a longer one
+        # under each pair of its three longest words and their distance: a text's candidates are
+        # the titles whose words it holds where they would stand, not every title sharing a
+        # common word with it (linking the prerequisites of a large catalogue of like titles was
+        # quadratic), and each is tried only where it can start.
+        self._one: dict[str, list[int]] = {}  # word -> one-word titles
+        # (word, its place) -> the other word of the two-word titles with that word there -> titles;
+        # and those other words long enough to be fuzzy (_FUZZY_MIN), for the one-edit search.
+        self._two: dict[tuple[str, int], tuple[dict[str, list[int]], list[str]]] = {}
+        self._pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = {}  # (word, word, distance) -> (title, place)
         self._span = 0  # the longest distance a pair spans
         for k, t in enumerate(self._titles):
-            longest = sorted(range(len(t.words)), key=lambda p: -len(t.words[p].folded))
-            if len(t.words) <= 2:
-                keys = {t.words[p].folded for p in longest[:2]}
-                for p, w in enumerate(t.words):
-                    if w.folded in keys:
-                        self._single.setdefault(w.folded, []).append((k, p))
+            if len(t.words) == 1:
+                self._one.setdefault(t.words[0].folded, []).append(k)
                 continue
+            if len(t.words) == 2:
+                for p in (0, 1):
+                    other = t.words[1 - p].folded
+                    by_other, fuzzy = self._two.setdefault((t.words[p].folded, p), ({}, []))
+                    if other not in by_other:
+                        by_other[other] = []
+                        if len(other) >= _FUZZY_MIN:
+                            fuzzy.append(other)
+                    by_other[other].append(k)
+                continue
+            longest = sorted(range(len(t.words)), key=lambda p: -len(t.words[p].folded))
             three = sorted(longest[:3])
             for a, b in ((three[0], three[1]), (three[0], three[2]), (three[1], three[2])):
                 key = (t.words[a].folded, t.words[b].folded, b - a)
@@ -150,10 +163,22 @@ class MentionFinder:
     def _starts(self, words: list[_Word]) -> dict[int, set[int]]:
         """Each candidate title (by its place in self._titles) and where in `words` it may start."""
         starts: dict[int, set[int]] = {}
-        single, pairs = self._single, self._pairs
+        one, two, pairs = self._one, self._two, self._pairs
+        last = len(words) - 1
         for q, w in enumerate(words):
-            for k, p in single.get(w.folded, ()):
-                starts.setdefault(k, set()).add(q - p)
+            for k in one.get(w.folded, ()):
+                starts.setdefault(k, set()).add(q)
+            for p, r in ((0, q + 1), (1, q - 1)):  # w as the title's first word, then as its second
+                if 0 <= r <= last and (w.folded, p) in two:
+                    by_other, fuzzy = two[(w.folded, p)]
+                    other = words[r].folded
+                    found = [other] if other in by_other else []
+                    if fuzzy and len(other) >= _FUZZY_MIN - 1:
+                        found += [o for o, d, _ in process.extract(other, fuzzy, scorer=OSA.distance, score_cutoff=1,
+                                                                   limit=None) if d == 1]
+                    for o in found:
+                        for k in by_other[o]:
+                            starts.setdefault(k, set()).add(q - p)
             if pairs:
                 for r in range(q + 1, min(q + self._span, len(words) - 1) + 1):
                     for k, p in pairs.get((w.folded, words[r].folded, r - q), ()):

@@ -81,6 +81,28 @@ def test_a_title_many_courses_share_is_tried_once_and_names_the_first(monkeypatc
     assert len(calls) < 20  # 500 copies of the title, each compared: over 1,000
 
 
+def test_a_two_word_title_is_tried_only_where_its_other_word_stands_within_one_edit(monkeypatch):
+    """Two-word titles that share a word (a catalogue of "Steward ..." courses, 600 of them): a
+    text naming one, with a typo in either word, tries the titles whose other word stands beside
+    the shared one as it is or one edit off, not every title with the shared word. Matches as
+    written by hand: "Steward Mediaton" is "Steward Mediation" one letter off (fuzzy), "Safety
+    Steward" is exact, and "Stewrad Mediation" is the first title with its shared word misspelt."""
+    import normalise.mentions as m
+
+    others = [f"Topic{n:03d}" for n in range(600)]
+    finder = MentionFinder([KnownCourse(f"s-{w}", f"Steward {w}") for w in others]
+                           + [KnownCourse("mediation", "Steward Mediation"), KnownCourse("safety", "Safety Steward")])
+    calls = []
+    real = m._word_match
+    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    found = [(c.course_id, kind) for _, _, c, kind in
+             finder.spans("Completion of Steward Mediaton; or Safety Steward.")]
+    assert found == [("mediation", "fuzzy"), ("safety", "exact")]
+    found = [(c.course_id, kind) for _, _, c, kind in finder.spans("Stewrad Mediation")]
+    assert found == [("mediation", "fuzzy")]
+    assert len(calls) < 40  # every "Steward ..." title tried where "Steward" stands: over 1,200
+
+
 def test_texts_from_the_field_and_from_notes():
     assert prerequisite_texts("OH&S for Union Activists", []) == ["OH&S for Union Activists"]
     assert prerequisite_texts(None, ["This workshop is for stewards.", "Pre-requisite: Introduction to Stewarding"]) == [
