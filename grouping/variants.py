@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from array import array
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -323,8 +323,8 @@ class _Texts:
         missing = sorted({i for i in rows if i not in self._known})
         if missing:
             indices = pa.array(missing, pa.int64())
-            keys = description_keys(self._table.column("description").take(indices),
-                                    self._table.column("bullets").take(indices))
+            keys = description_keys(_take_rows(self._table.column("description"), indices),
+                                    _take_rows(self._table.column("bullets"), indices))
             self._known.update(zip(missing, keys))
 
     def __getitem__(self, i: int) -> str:
@@ -502,7 +502,7 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
     """Join the most similar pairs first, refusing any join that would put two different
     texts at one length into a course (texts compared by their digests)."""
     involved = {uf.find(i) for _, a, b in pairs for i in (a, b)}
-    texts_at: dict[int, dict[tuple, set[str]]] = {}  # group root -> {length: description keys}
+    texts_at: dict[int, dict[tuple, set[bytes]]] = {}  # group root -> {length: description keys' digests}
     for i in range(len(dkeys)):
         r = uf.find(i)
         if r in involved:
@@ -677,10 +677,35 @@ _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
 
 
 def _take(table, rows):
-    """table's rows, in that order (Arrow's take: over a table of many chunks, a page each, it
-    takes without combining them first)."""
+    """table's rows, in that order (Arrow's take over the table: called once, for the courses'
+    texts, it holds one copy of them; _take_rows would hold two while it puts them in order)."""
     indices = rows if isinstance(rows, pa.Array) else pa.array(rows, pa.int64())
     return table.take(indices)
+
+
+def _take_rows(column: pa.Array | pa.ChunkedArray, indices: pa.Array) -> pa.Array:
+    """column[indices], taken chunk by chunk. Arrow's take over a column of many chunks (a page
+    each) pays for the whole column at every call, whatever the number of rows taken: 0.53 s
+    for 30,000 rows of a million-listing column of 900 chunks, 0.05 s chunk by chunk (pyarrow
+    26; the rows, sorted, are split at the chunks' bounds, taken, and put back in their order)."""
+    if isinstance(column, pa.Array):
+        return column.take(indices)
+    if column.num_chunks == 1:
+        return column.chunk(0).take(indices)
+    order = pc.sort_indices(indices)
+    ordered = indices.take(order)
+    values = ordered.to_pylist()
+    parts, start, low = [], 0, 0
+    for chunk in column.chunks:
+        high = low + len(chunk)
+        end = bisect.bisect_left(values, high, start)
+        if end > start:
+            parts.append(chunk.take(pc.subtract(ordered.slice(start, end - start), low)))
+        start, low = end, high
+    if start < len(values):
+        raise IndexError(f"row {values[start]} of a column of {low} rows")
+    taken = pa.concat_arrays(parts) if parts else pa.array([], column.type)
+    return taken.take(pc.sort_indices(order))  # back in the order asked for
 
 
 def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:

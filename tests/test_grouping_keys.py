@@ -69,3 +69,27 @@ def test_grouping_does_not_depend_on_how_many_texts_it_folds_at_once():
     assert list(small.variant_of) == list(default.variant_of)
     assert list(small.courses) == list(default.courses)
     assert list(small.variants) == list(default.variants)
+
+
+def test_rows_taken_chunk_by_chunk_are_the_rows_asked_for_in_their_order():
+    """_take_rows gives what Arrow's take gives, over a column of many chunks (a page each):
+    rows in any order, repeated, at the chunks' bounds, none; a row past the end is an error."""
+    import random
+
+    import pyarrow as pa
+
+    from grouping.variants import _take_rows
+
+    rng = random.Random(3)
+    chunks = [[f"text {c}-{k}" for k in range(rng.randint(0, 7))] for c in range(40)]
+    column = pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())
+    flat = [t for c in chunks for t in c]
+    bounds = [sum(len(c) for c in chunks[:k]) for k in range(1, 40)]
+    for rows in ([], [0], [len(flat) - 1], bounds[:10] + [b - 1 for b in bounds[:10]],
+                 [rng.randrange(len(flat)) for _ in range(200)], sorted(rng.sample(range(len(flat)), 50))):
+        taken = _take_rows(column, pa.array(rows, pa.int64()))
+        assert taken.to_pylist() == [flat[i] for i in rows]
+    lists = pa.chunked_array([pa.array([[t, t] for t in c], pa.list_(pa.string())) for c in chunks])
+    assert _take_rows(lists, pa.array([5, 1, 5], pa.int64())).to_pylist() == [[flat[i]] * 2 for i in (5, 1, 5)]
+    with pytest.raises(IndexError):
+        _take_rows(column, pa.array([len(flat)], pa.int64()))
