@@ -567,6 +567,11 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         loaded = [l for l in loads if l.status == "loaded"]
         n_courses = 0
         n_listings = [len(l.listings) for l in loads]
+        # The loaded sources' listings are replaced: deleted all at once, before any is inserted
+        # (a DELETE per source read back every row the sources before it had just inserted).
+        replaced = [l.source for l in loaded if l.kind != "sessions"]
+        if replaced:
+            con.execute(f"DELETE FROM listings WHERE source IN ({', '.join('?' * len(replaced))})", replaced)
         for load in loaded:
             if load.kind == "sessions":
                 continue
@@ -605,15 +610,14 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
 def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, rows: dict[str, pa.Table]) -> None:
     """Replace one source's current state and extend its history.
 
-    Listings are replaced. Courses are upserted: new ones added (first seen now),
-    ones that left marked removed (never deleted), ones that came back marked
+    Listings are replaced (_write deleted the old ones). Courses are upserted: new ones added
+    (first seen now), ones that left marked removed (never deleted), ones that came back marked
     active. A course or variant whose content changed gets a new history version.
     Nothing is written for what did not change, so loading the same pages twice
     leaves these tables as they were.
     """
     at = run.started_at
-    con.execute("DELETE FROM listings WHERE source = ?", [source])
-    _insert_bounded(con, "listings", rows.pop("listings"))
+    _insert_bounded(con, "listings", rows.pop("listings"))  # (the source's old listings deleted by _write)
 
     courses = rows.pop("courses")
     new_courses = _hashes(courses, "course_id")  # course_id -> content_hash, in the grouping's order
@@ -692,15 +696,19 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     kept = set(removed_variants)  # a removed course keeps its last variants (closed above, not deleted)
     v_gone = [vid for vid in old_variants if vid not in new_variants and vid not in kept]
     v_changed = [vid for vid, h in new_variants.items() if old_variants.get(vid) != h]
+    del new_variants  # (its hashes: ~20 MB of strings at 100,000 listings, through the inserts below)
     _close_versions(con, "variant_history", "variant_id",
                     removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
+    del old_variants, removed_variants, kept
     changed_rows = _rows_of(variants, "variant_id", v_changed)
     del variants
     _insert_bounded(con, "variant_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
             cols=_present("variant_history", changed_rows, "valid_from_run", "valid_from"))
     stale = v_gone + v_changed
+    del v_gone, v_changed
     if stale:
         _delete_present(con, "course_variants", "variant_id", stale)
+    del stale
     _insert_bounded(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
 
 
