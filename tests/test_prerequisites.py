@@ -46,19 +46,25 @@ def test_prerequisite_names(text, expected):
     assert names(text) == expected
 
 
+def _count_comparisons(monkeypatch) -> list:
+    """Records every word-against-word comparison of the mention finder from now on."""
+    import normalise.mentions as m
+
+    calls: list = []
+    real = m._word_match
+    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    return calls
+
+
 def test_a_title_is_tried_only_where_its_longest_words_stand(monkeypatch):
     """In a catalogue of 300 titles sharing a long word, a 60-word text naming one of them: each
     candidate title is compared where its anchor words stand, not at every word of the text (the
     prerequisites of a million-listing catalogue took 100 s so). The match is the same."""
-    import normalise.mentions as m
-
     titles = [f"Bargaining Level {k} Workshop" for k in range(300)]
     finder = MentionFinder([KnownCourse(t, t) for t in titles])
     text = ("Members planning to join the team should first complete " + "the course on " * 15
             + "Bargaining Level 42 Workshop, " + "and the course on " * 5 + "stewarding.")
-    calls = []
-    real = m._word_match
-    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    calls = _count_comparisons(monkeypatch)
     found = [(c.course_id, kind) for _, _, c, kind in finder.spans(text)]
     assert found == [("Bargaining Level 42 Workshop", "exact")]
     assert len(text.split()) > 60 and len(calls) < 2_000  # tried at every word: 300 titles x 79 words, ~23,000
@@ -68,13 +74,9 @@ def test_a_title_many_courses_share_is_tried_once_and_names_the_first(monkeypatc
     """A large catalogue repeats its titles (one title, several courses with other texts): the
     mention names the first course of that title, as before, and the title is compared once,
     not once a course."""
-    import normalise.mentions as m
-
     finder = MentionFinder([KnownCourse(f"steward-{k}", "Steward Basics") for k in range(500)]
                            + [KnownCourse("health", "Health and Safety Essentials")])
-    calls = []
-    real = m._word_match
-    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    calls = _count_comparisons(monkeypatch)
     found = [(c.course_id, kind) for _, _, c, kind in
              finder.spans("Completion of Steward Basics and Health and Safety Essentials.")]
     assert found == [("steward-0", "exact"), ("health", "exact")]
@@ -87,14 +89,10 @@ def test_a_two_word_title_is_tried_only_where_its_other_word_stands_within_one_e
     the shared one as it is or one edit off, not every title with the shared word. Matches as
     written by hand: "Steward Mediaton" is "Steward Mediation" one letter off (fuzzy), "Safety
     Steward" is exact, and "Stewrad Mediation" is the first title with its shared word misspelt."""
-    import normalise.mentions as m
-
     others = [f"Topic{n:03d}" for n in range(600)]
     finder = MentionFinder([KnownCourse(f"s-{w}", f"Steward {w}") for w in others]
                            + [KnownCourse("mediation", "Steward Mediation"), KnownCourse("safety", "Safety Steward")])
-    calls = []
-    real = m._word_match
-    monkeypatch.setattr(m, "_word_match", lambda a, b: calls.append(1) or real(a, b))
+    calls = _count_comparisons(monkeypatch)
     found = [(c.course_id, kind) for _, _, c, kind in
              finder.spans("Completion of Steward Mediaton; or Safety Steward.")]
     assert found == [("mediation", "fuzzy"), ("safety", "exact")]
