@@ -180,7 +180,7 @@ class MentionFinder:
                         for k in by_other[o]:
                             starts.setdefault(k, set()).add(q - p)
             if pairs:
-                for r in range(q + 1, min(q + self._span, len(words) - 1) + 1):
+                for r in range(q + 1, min(q + self._span, last) + 1):
                     for k, p in pairs.get((w.folded, words[r].folded, r - q), ()):
                         starts.setdefault(k, set()).add(q - p)
         return starts
