@@ -351,7 +351,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     base_url = {"cupe-workshops": CUPE_URL, "aupe-courses": AUPE_URL}
     db = tmp / "bench.duckdb"
     counted = {}
-    progress = _Progress()
+    progress = _Progress(step_peaks=True)
 
     def run():
         if db.exists():
@@ -382,21 +382,25 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
             progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
             grouping = group_listings(listings)
             progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
-            # as flows.refresh.parse_source: the grouping as Arrow tables, its objects dropped
-            loads.append(wl.columnar(wl.SourceLoad(source=source.name, status="loaded", pages=page_rows,
-                                                   listings=listings, grouping=grouping)))
-            del grouping, listings
-            progress(f"{source.name}: grouping as Arrow tables")
-        counted["listings"] = sum(len(l.listings) for l in loads)
+            # as flows.refresh.parse_source: the grouping as Arrow tables spooled beside the warehouse,
+            # its objects and the listings dropped
+            load = wl.SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
+                                 grouping=grouping)
+            del grouping, listings  # the load holds them until columnar lets them go
+            loads.append(wl.columnar(load, spool=wl.spool_folder(db)))
+            del load
+            progress(f"{source.name}: load tables spooled")
+        counted["listings"] = sum(l.n_listings for l in loads)
         wl.publish(db, _run_record(loads), loads, release=True)  # as flows.refresh.load_run
         progress("published")
         # A nightly is one run in a process of its own: the first run's peak is that run's
         # (later runs start on the heap the earlier ones left behind).
-        counted.setdefault("first_run_peak_mb", peak_rss_mb())
+        counted.setdefault("first_run_peak_mb", progress.peak_mb())
 
     try:
         gc.collect()
         out = _measure(run, repeat)
+        out["peak_rss_mb"] = max(out["peak_rss_mb"], progress.peak_mb())  # the steps reset the high-water mark
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if counted.get("listings") != size:
@@ -408,12 +412,25 @@ class _Progress:
     """One line on stderr per step of a long measurement: seconds since the start (wall, CPU)
     and the peak RSS so far, so that a run stopped by a timeout still says how far it got."""
 
-    def __init__(self) -> None:
+    def __init__(self, step_peaks: bool = False) -> None:
         self.t0, self.c0 = time.perf_counter(), time.process_time()
+        # step_peaks: each line also gives the peak of its own step (the high-water mark is reset
+        # after each line; ``high`` keeps the peak over all steps).
+        self.step_peaks = step_peaks and reset_peak_rss()
+        self.high = 0.0
 
     def __call__(self, what: str) -> None:
+        step = peak_rss_mb()
+        self.high = max(self.high, step)
         print(f"[{time.perf_counter() - self.t0:8.1f} s wall {time.process_time() - self.c0:8.1f} s CPU "
-              f"peak {peak_rss_mb():6.0f} MB now {rss_mb():6.0f} MB] {what}", file=sys.stderr, flush=True)
+              f"peak {self.high:6.0f} MB{f' (step {step:6.0f})' if self.step_peaks else ''} now {rss_mb():6.0f} MB] "
+              f"{what}", file=sys.stderr, flush=True)
+        if self.step_peaks:
+            reset_peak_rss()
+
+    def peak_mb(self) -> float:
+        """The peak over every step so far (and the one running)."""
+        return max(self.high, peak_rss_mb())
 
 
 def _prefect_env() -> Path:

@@ -14,3 +14,22 @@ def arrow_from_malloc() -> None:
     stay in the pool that made them."""
     if pa.default_memory_pool().backend_name != "system":
         pa.set_memory_pool(pa.system_memory_pool())
+    _mmap_big_blocks()
+
+
+# Blocks of this size or more are mapped on their own and unmapped when freed (glibc's
+# M_MMAP_THRESHOLD). glibc's default starts at 128 KiB but raises itself each time a mapped block
+# is freed (up to 32 MiB), after which big arrays come from the heap, whose free middle is not
+# given back: at a million listings, grouping's partitions and their merge left ~300 MB of free
+# heap resident (bench/RESULTS.md). Setting it fixes it (no raising).
+MMAP_THRESHOLD = 256 * 1024
+_M_MMAP_THRESHOLD = -3
+
+
+def _mmap_big_blocks() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError):  # not glibc
+        pass

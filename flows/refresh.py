@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
 from warehouse import RunRecord, SourceLoad, publish
-from warehouse.load import columnar, writer_lock
+from warehouse.load import columnar, spool_folder, writer_lock
 from warehouse.changes import changes_of_run
 from warehouse.state import PreviousPage, previous_state
 
@@ -127,8 +128,10 @@ def _stored_page(source: Source, archive_root: Path, p: PreviousPage) -> PageRec
 
 
 @task(cache_policy=NO_CACHE)
-def parse_source(source: Source, pages: list[PageRecord], previous_listings: int | None, force: bool) -> SourceLoad:
-    """Parse, normalise, check and group one source's pages."""
+def parse_source(source: Source, pages: list[PageRecord], previous_listings: int | None, force: bool,
+                 spool: Path | None = None) -> SourceLoad:
+    """Parse, normalise, check and group one source's pages. With ``spool`` (a folder), the
+    source's load tables are written there (warehouse.package) and not held in memory."""
     parser = get_parser(source.parser)
     prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
     read = getattr(parser, "parse_page", parser.parse)  # a source of several page kinds tells them apart
@@ -168,8 +171,9 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     grouping = group_listings(listings)
     load = SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)
+    del listings, grouping  # the load holds them until columnar lets them go
     # The grouping as the load's Arrow tables now: its objects end with this task, not with the load.
-    return columnar(workshops.finish(load, source, prefixes) if workshops is not None else load)
+    return columnar(workshops.finish(load, source, prefixes) if workshops is not None else load, spool=spool)
 
 
 @task(cache_policy=NO_CACHE)
@@ -273,12 +277,22 @@ def _refresh(db_path, sources_file, source_names, from_archive, archive_dir, rep
     run = RunRecord(run_id=new_run_id(started), started_at=started, mode=mode, sources=[s.name for s in sources])
     summary = RunSummary(run_id=run.run_id, status="running", db_path=str(db_path))
     state = previous_state(db_path)
+    shutil.rmtree(spool_folder(db_path), ignore_errors=True)  # a killed run's of the same pid (we hold the lock)
+    try:
+        return _parse_and_load(run, summary, sources, state, db_path, from_archive, archive_dir, reparse, force,
+                               fetch_settings)
+    finally:  # the sources' spooled tables, if the run ended before the load removed them
+        shutil.rmtree(spool_folder(db_path), ignore_errors=True)
+
+
+def _parse_and_load(run: RunRecord, summary: RunSummary, sources, state, db_path, from_archive, archive_dir,
+                    reparse, force, fetch_settings) -> RunSummary:
     loads = _run_sources(sources, state, db_path, from_archive, archive_dir, reparse, force, fetch_settings)
     for load in loads:
         if load.status == "failed":
             summary.failures.append(load.message)
         summary.sources[load.source] = {
-            "status": load.status, "pages": len(load.pages), "listings": len(load.listings),
+            "status": load.status, "pages": len(load.pages), "listings": load.n_listings,
             "courses": load.n_courses,
             "block_errors": len(load.errors), "message": load.message,
             "articles": len(load.articles) if load.articles is not None else None,
@@ -359,7 +373,7 @@ def _run_sources(sources, state, db_path, from_archive, archive_dir, reparse, fo
                     source, quote(pages), state.listings.get(source.name), force or reparse)
             else:
                 outcome[source.name] = parse_source.submit(
-                    source, quote(pages), state.listings.get(source.name), force or reparse)
+                    source, quote(pages), state.listings.get(source.name), force or reparse, spool_folder(db_path))
         except Exception as exc:  # noqa: BLE001 - every failure of a source is reported, not raised
             outcome[source.name] = SourceLoad(source=source.name, status="failed", message=_one_line(source, exc))
     loads: list[SourceLoad] = []

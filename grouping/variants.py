@@ -101,9 +101,9 @@ class _Rows(Sequence):
         values = self._columns[name]
         return values if isinstance(values, list) else values.to_pylist()
 
-    def column_as_held(self, name: str) -> list | pa.Array | pa.ChunkedArray:
-        """The column as held: a list, or the Arrow array taken from the listing table (no
-        Python object per row: a table can be built from it as it is)."""
+    def column_as_held(self, name: str) -> "list | pa.Array | pa.ChunkedArray | _TakenTexts":
+        """The column as held: a list, an Arrow array, or the courses' texts as _TakenTexts (the
+        listing table's column at the courses' rows, taken a slice at a time: ``held[a:b]``)."""
         return self._columns[name]
 
     def __len__(self) -> int:
@@ -188,6 +188,38 @@ class Grouping:
     variants: Variants    # sequence of Variant, held as columns
     course_of: Ids        # course_id per listing, in listing order
     variant_of: Ids       # variant_id per listing
+    # The index of each course's first listing, and of each variant's course's (how the
+    # courses' ties and the variants are ordered; what _merge orders partitions' rows by).
+    course_first: pa.Array | None = field(default=None, repr=False, compare=False)
+    variant_first: pa.Array | None = field(default=None, repr=False, compare=False)
+
+
+class _TakenTexts:
+    """A text column of the courses, not copied from the listings: ``column`` (the listing
+    table's) at ``rows`` (each course's representative listing), taken a slice at a time when
+    read (``texts[a:b]``, as the load builds its tables), so that the courses' texts are never
+    all held a second time. ``texts[i]`` is an Arrow scalar; ``to_pylist`` the whole column."""
+
+    __slots__ = ("column", "rows")
+
+    def __init__(self, column: "pa.Array | pa.ChunkedArray | _RowsOf", rows: pa.Array) -> None:
+        if isinstance(column, _RowsOf):  # a partition's: the whole table's column at its rows
+            column, rows = column.column, column.rows.take(rows)
+        self.column, self.rows = column, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self.rows))
+            if step != 1:
+                raise ValueError("a slice of the courses' texts is contiguous")
+            return _take_rows(self.column, self.rows.slice(start, max(0, stop - start)))
+        return self.column[self.rows[i].as_py()]
+
+    def to_pylist(self) -> list:
+        return self[:].to_pylist()
 
 
 class _UnionFind:
@@ -246,13 +278,144 @@ def group_listings(listings: list[Listing] | ListingBatch) -> Grouping:
 
     Works on the columns it needs (_FIELDS, _TEXTS). The description keys are folded a column at
     once and held as digests (_description_codes); a key's text is folded again only for the
-    listings whose texts are compared or named (_Texts)."""
-    import pyarrow as pa
-
+    listings whose texts are compared or named (_Texts). Listings are only compared within a
+    block (rule 1), so a big batch is grouped a partition of whole blocks at a time
+    (_partitions) and the partitions' rows are put together in the order one pass gives."""
     if not len(listings):
         return Grouping(courses=Courses(), variants=Variants(), course_of=Ids(), variant_of=Ids())
+    if isinstance(listings, ListingBatch) and len(listings) > _PART_ROWS:
+        parts = _partitions(listings.table)
+        if len(parts) > 1:
+            return _merge(listings.table, parts)
+    return _group_whole(listings)
+
+
+# Rows grouped at once: a batch of more is grouped a partition of whole blocks at a time (a block
+# larger than this is a partition of its own). At a million listings, grouping every block at
+# once held ~1.2 GB of Python objects beside the listings.
+_PART_ROWS = 131_072
+
+
+def _partitions(table: pa.Table) -> list[pa.Array]:
+    """The rows of the table in partitions of whole blocks (provider, programme or ""), each of
+    at most _PART_ROWS rows unless one block is larger, each in row order."""
+    provider = pc.dictionary_encode(table.column("provider").combine_chunks(), null_encoding="encode")
+    series = pc.dictionary_encode(pc.fill_null(table.column("series"), "").combine_chunks())
+    key = pc.add(pc.multiply(provider.indices.cast(pa.int64()), len(series.dictionary)),
+                 series.indices.cast(pa.int64()))
+    order = pc.sort_indices(pa.table({"key": key, "row": pa.array(range(len(key)), pa.int64())}),
+                            sort_keys=[("key", "ascending"), ("row", "ascending")])
+    sizes = [c["counts"] for c in sorted(pc.value_counts(key).to_pylist(), key=lambda c: c["values"])]
+    parts, start, size = [], 0, 0
+    for n in sizes:
+        if size and size + n > _PART_ROWS:
+            parts.append(order.slice(start, size))
+            start, size = start + size, 0
+        size += n
+    parts.append(order.slice(start, size))
+    return [p.take(pc.sort_indices(p)).cast(pa.int64()) for p in parts]
+
+
+def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
+    """Group each partition of rows (its listings' columns taken from the table) and put the
+    results together as one pass over the whole table orders them: courses by id (ties by first
+    listing), variants by their course's first listing, ids per listing in listing order."""
+    needed = [c for c in table.column_names if c in {*_FIELDS, *_TEXTS, *_SHOWN}]
+    results = []
+    # The largest partition first, while the fewest partitions' results are held (the results
+    # are put in order below, whatever order they came in).
+    for rows in sorted(parts, key=len, reverse=True):
+        # The partition's columns, but its texts (the largest): read from the whole table at its rows.
+        sub = pa.table({c: _take_rows(table.column(c), rows) for c in needed if c not in _TEXTS})
+        results.append((rows, _group_whole(ListingBatch(sub), texts=_TextsAt(table, rows))))
+        del sub
+
+    def joined(values: list) -> pa.Array:
+        arrays = [v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for v in values]
+        return pa.concat_arrays(arrays)
+
+    def taken(rows_of, f: str) -> list:  # a column of every partition's result, let go from it
+        return [rows_of(g)._columns.pop(f) for _, g in results]
+
+    def position(n: int) -> pa.Array:
+        return pa.array(range(n), pa.int64())
+
+    # Courses: by id, then first listing (the listing's index in the whole table).
+    firsts = joined([rows.take(g.course_first) for rows, g in results])
+    ids = joined([g.courses.column_as_held("course_id") for _, g in results])
+    order = pc.sort_indices(pa.table({"id": ids, "first": firsts}),
+                            sort_keys=[("id", "ascending"), ("first", "ascending")])
+    course_columns = {}
+    for f in Courses.fields:  # a column at a time, each partition's dropped as it is joined
+        held = taken(lambda g: g.courses, f)
+        if f in _TEXTS:  # still not copied: the whole table's column at the courses' rows
+            course_columns[f] = _TakenTexts(table.column(f), joined([h.rows for h in held]).take(order))
+        else:
+            course_columns[f] = joined(held).take(order)
+        del held
+    # Variants: by their course's first listing; a course's own in the order they came (by length).
+    vfirst = joined([rows.take(g.variant_first) for rows, g in results])
+    vorder = pc.sort_indices(pa.table({"first": vfirst, "at": position(len(vfirst))}),
+                             sort_keys=[("first", "ascending"), ("at", "ascending")])
+    variant_columns = {}
+    for f in Variants.fields:
+        held = taken(lambda g: g.variants, f)
+        if f == "listing_indexes":  # the partition's row numbers become the table's
+            held = [_rows_in(h.combine_chunks() if isinstance(h, pa.ChunkedArray) else h, rows)
+                    for (rows, _), h in zip(results, held)]
+        variant_columns[f] = joined(held).take(vorder)
+        del held
+    # Ids per listing, in listing order.
+    lorder = pc.sort_indices(joined([rows for rows, _ in results]))
+    course_of = joined([g.course_of.arrow for _, g in results]).take(lorder)
+    variant_of = joined([g.variant_of.arrow for _, g in results]).take(lorder)
+    return Grouping(courses=Courses(course_columns), variants=Variants(variant_columns), course_of=Ids(course_of),
+                    variant_of=Ids(variant_of), course_first=firsts.take(order), variant_first=vfirst.take(vorder))
+
+
+def _rows_in(indexes: pa.ListArray, rows: pa.Array) -> pa.ListArray:
+    """Lists of a partition's row numbers as the whole table's (rows[k] is partition row k's)."""
+    offsets = indexes.offsets
+    offsets = pc.subtract(offsets, offsets[0]) if len(offsets) and offsets[0].as_py() else offsets
+    return pa.ListArray.from_arrays(offsets, rows.take(indexes.flatten()))
+
+
+class _RowsOf:
+    """A column of the whole table at a partition's rows, not copied: ``len``, ``slice`` (taken
+    then), and what _take_rows and _TakenTexts read (``column``, ``rows``)."""
+
+    __slots__ = ("column", "rows")
+
+    def __init__(self, column: pa.ChunkedArray | pa.Array, rows: pa.Array) -> None:
+        self.column, self.rows = column, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def slice(self, start: int, length: int) -> pa.Array:
+        return _take_rows(self.column, self.rows.slice(start, length))
+
+
+class _TextsAt:
+    """The texts (_TEXTS) of a partition's listings: ``column(name)`` is the whole table's at its rows."""
+
+    __slots__ = ("table", "rows")
+
+    def __init__(self, table: pa.Table, rows: pa.Array) -> None:
+        self.table, self.rows = table, rows
+
+    def column(self, name: str) -> _RowsOf:
+        return _RowsOf(self.table.column(name), self.rows)
+
+
+def _group_whole(listings: list[Listing] | ListingBatch, texts: _TextsAt | None = None) -> Grouping:
+    """Group the listings in one pass (group_listings' rules); the texts from ``texts`` if given."""
+    import pyarrow as pa
+
     with paused_gc():
-        if isinstance(listings, ListingBatch):
+        if texts is not None:
+            pass
+        elif isinstance(listings, ListingBatch):
             texts = listings.table.select(list(_TEXTS))
         else:
             texts = pa.table({"description": pa.array([l.description for l in listings], pa.string()),
@@ -629,16 +792,15 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
         pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(named.cast(pa.int32()))]), dtext.filter(named))
     reps = pa.concat_arrays([single_rows, pa.array([c[5] for c in mc], pa.int64())]).take(order)
     key_kinds += [c[6] for c in mc]
-    texts = _take(cols.texts, reps)
     courses = Courses({
         "course_id": ids.take(order),
         "provider": shown.column("provider").take(first_rows),
         "source": shown.column("source").take(first_rows),
         "title": ordered(col("title"), [c[3] for c in mc], pa.string(), order),
         "series": shown.column("series").take(first_rows),
-        "description": texts.column("description"),
-        "bullets": texts.column("bullets"),
-        "audience": texts.column("audience"),
+        "description": _TakenTexts(cols.texts.column("description"), reps),
+        "bullets": _TakenTexts(cols.texts.column("bullets"), reps),
+        "audience": _TakenTexts(cols.texts.column("audience"), reps),
         "key_kind": pa.array(key_kinds, pa.string()).take(order),
         "lengths": ordered(lengths, [c[7] for c in mc], pa.list_(pa.string()), order),
         "min_hours": ordered(col("duration_hours"), [c[8] for c in mc], pa.float64(), order),
@@ -648,7 +810,8 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     })
 
     # Variants, in the order of their course's first listing; a course's own variants by length.
-    vorder = pc.sort_indices(pa.table({"root": pa.concat_arrays([single_rows, pa.array(mv_root, pa.int64())]),
+    roots = pa.concat_arrays([single_rows, pa.array(mv_root, pa.int64())])
+    vorder = pc.sort_indices(pa.table({"root": roots,
                                        "place": pa.concat_arrays([pa.array([0] * ns, pa.int64()),
                                                                   pa.array(mv_place, pa.int64())])}),
                              sort_keys=[("root", "ascending"), ("place", "ascending")])
@@ -670,17 +833,11 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     listing_order = pc.sort_indices(pa.concat_arrays([single_rows, pa.array(member_rows, pa.int64())]))
     course_of = pa.concat_arrays([single_cids, pa.array(member_cids, pa.string())]).take(listing_order)
     variant_of = pa.concat_arrays([single_vids, pa.array(member_vids, pa.string())]).take(listing_order)
-    return Grouping(courses=courses, variants=variants, course_of=Ids(course_of), variant_of=Ids(variant_of))
+    return Grouping(courses=courses, variants=variants, course_of=Ids(course_of), variant_of=Ids(variant_of),
+                    course_first=first_rows, variant_first=roots.take(vorder))
 
 
 _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
-
-
-def _take(table, rows):
-    """table's rows, in that order (Arrow's take over the table: called once, for the courses'
-    texts, it holds one copy of them; _take_rows would hold two while it puts them in order)."""
-    indices = rows if isinstance(rows, pa.Array) else pa.array(rows, pa.int64())
-    return table.take(indices)
 
 
 def _take_rows(column: pa.Array | pa.ChunkedArray, indices: pa.Array) -> pa.Array:
@@ -688,6 +845,8 @@ def _take_rows(column: pa.Array | pa.ChunkedArray, indices: pa.Array) -> pa.Arra
     each) pays for the whole column at every call, whatever the number of rows taken: 0.53 s
     for 30,000 rows of a million-listing column of 900 chunks, 0.05 s chunk by chunk (pyarrow
     26; the rows, sorted, are split at the chunks' bounds, taken, and put back in their order)."""
+    if isinstance(column, _RowsOf):  # a partition's rows of the whole table's column
+        column, indices = column.column, column.rows.take(indices)
     if isinstance(column, pa.Array):
         return column.take(indices)
     if column.num_chunks == 1:

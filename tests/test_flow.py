@@ -97,7 +97,7 @@ def test_a_failing_source_keeps_its_previous_data(tmp_path, site):
     con.close()
 
 
-def test_replay_of_the_shipped_samples(archive_db):
+def test_replay_of_the_shipped_samples(archive_db, archive_db_template):
     db = archive_db  # the session's refresh(from_archive=samples/archive), which asserts summary.ok
     con = duckdb.connect(str(db), read_only=True)
     # 78 CUPE, 9 AUPE catalogue, 5 Labour School (Union Steward, Organizing for Power, Advanced
@@ -111,6 +111,8 @@ def test_replay_of_the_shipped_samples(archive_db):
     assert con.execute("SELECT article_url, title FROM news_articles").fetchall() == [
         ("https://www.aupe.org/news/direct-impact/power-education", "Power in education")]
     con.close()
+    # The sources' load tables were spooled beside the warehouse (warehouse.package) and are gone.
+    assert sorted(p.name for p in archive_db_template.parent.iterdir()) == ["c.duckdb", "c.duckdb.lock"]
 
 
 def test_a_run_allocates_arrow_buffers_from_malloc(archive_db):

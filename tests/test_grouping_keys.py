@@ -71,6 +71,41 @@ def test_grouping_does_not_depend_on_how_many_texts_it_folds_at_once():
     assert list(small.variants) == list(default.variants)
 
 
+def test_grouping_by_partitions_of_blocks_gives_what_one_pass_gives():
+    """A batch of more than _PART_ROWS listings is grouped a partition of whole blocks at a time
+    and the partitions' results put together: with partitions of at most 300 rows (the blocks of
+    2,000 generated listings are cut into several partitions, the largest block alone), the
+    courses (with their texts), variants (with their listings), ids per listing, and the load's
+    tables are those of one pass."""
+    from bench.generate import catalogue
+    from bench.stages import _our_parsers, _parse_normalise
+    from grouping import group_listings, variants
+    from warehouse.load import SourceLoad, rows_for
+
+    cupe = _parse_normalise(catalogue(2000), _our_parsers())["cupe-workshops"]
+    blocks = {(l.provider, l.series or "") for l in cupe}
+    assert len(blocks) >= 5
+    with mock.patch.object(variants, "_PART_ROWS", 300):
+        parts = variants._partitions(cupe.table)
+        split = group_listings(cupe)
+    assert len(parts) >= 4 and sum(len(p) for p in parts) == len(cupe)
+    assert sorted(r for p in parts for r in p.to_pylist()) == list(range(len(cupe)))
+    for p in parts:  # whole blocks, in row order
+        rows = p.to_pylist()
+        assert rows == sorted(rows)
+        mine = {(cupe[i].provider, cupe[i].series or "") for i in rows}
+        assert not any((l.provider, l.series or "") in mine for i, l in enumerate(cupe) if i not in set(rows))
+    one = group_listings(cupe)  # len(cupe) <= _PART_ROWS: one pass
+    assert list(split.course_of) == list(one.course_of)
+    assert list(split.variant_of) == list(one.variant_of)
+    assert list(split.courses) == list(one.courses)
+    assert list(split.variants) == list(one.variants)
+    assert sum(1 for c in one.courses if c.n_variants > 1) > 20  # the merge has multi-listing courses to order
+    tables = [rows_for(SourceLoad(source="s", status="loaded", listings=cupe, grouping=g)) for g in (split, one)]
+    for name in ("listings", "courses", "course_variants"):
+        assert tables[0][name].equals(tables[1][name]), name
+
+
 def test_rows_taken_chunk_by_chunk_are_the_rows_asked_for_in_their_order():
     """_take_rows gives what Arrow's take gives, over a column of many chunks (a page each):
     rows in any order, repeated, at the chunks' bounds, none; a row past the end is an error."""

@@ -139,13 +139,16 @@ def build_inputs(folder: Path, sizes: list[int], examples: int) -> int:
 
 # --- one tree's output (run in a process of its own, with that tree first on sys.path) ---
 
-def dump(folder: Path, tag: str) -> None:
+def dump(folder: Path, tag: str, part_rows: int | None = None) -> None:
+    import grouping.variants
     from grouping import group_listings
     from schema.batch import ListingBatch
     from warehouse.load import SourceLoad, rows_for
 
     with open(folder / "inputs.pickle", "rb") as fh:
         inputs = pickle.load(fh)
+    if part_rows and hasattr(grouping.variants, "_PART_ROWS"):  # a tree that groups by partitions
+        grouping.variants._PART_ROWS = part_rows
     out = []
     for name, kind, table in inputs:
         batch = ListingBatch(table)
@@ -164,9 +167,9 @@ def dump(folder: Path, tag: str) -> None:
         pickle.dump(out, fh, protocol=5)
 
 
-def _run_dump(tree: Path, folder: Path, tag: str) -> None:
+def _run_dump(tree: Path, folder: Path, tag: str, part_rows: int | None = None) -> None:
     code = (f"import sys; sys.path.insert(0, {str(tree)!r}); sys.path.insert(1, {str(ROOT / 'tools')!r}); "
-            f"import compare_grouping as c; c.dump(__import__('pathlib').Path({str(folder)!r}), {tag!r})")
+            f"import compare_grouping as c; c.dump(__import__('pathlib').Path({str(folder)!r}), {tag!r}, {part_rows!r})")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tree)
 
 
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--examples", type=int, default=300, help="listing sets drawn per strategy")
     ap.add_argument("--keep", type=Path, help="a folder to keep the inputs and dumps in")
+    ap.add_argument("--part-rows", type=int, help="group by partitions of at most this many rows in the trees "
+                    "that do (grouping.variants._PART_ROWS), so that small inputs take the partitions' path")
     a = ap.parse_args(argv)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -210,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (folder / "inputs.pickle").exists():
         n = build_inputs(folder, [int(s) for s in a.sizes.split(",") if s], a.examples)
         print(f"{n} inputs written to {folder}")
-    _run_dump(a.old.resolve(), folder, "old")
-    _run_dump(a.new.resolve(), folder, "new")
+    _run_dump(a.old.resolve(), folder, "old", a.part_rows)
+    _run_dump(a.new.resolve(), folder, "new", a.part_rows)
     return compare(folder)
 
 

@@ -44,12 +44,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from grouping import Grouping
-from schema.batch import ListingBatch, listing_columns
+from schema.batch import ListingBatch, listing_arrow_schema, listing_columns
 from schema.models import BlockError, Listing
 from topics import assign_topics
 from warehouse.ddl import columns, definitions_current, ensure_schema
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.news import write_news
+from warehouse.package import BATCH_ROWS, SourceTables
 from warehouse.schools import write_schools
 from warehouse.workshop_pages import write_workshop_pages
 from warehouse.prerequisites import refresh_prerequisites
@@ -73,13 +74,19 @@ class SourceLoad:
     articles: list[dict] | None = None  # a news source's news_articles rows (warehouse/news.py)
     schools: list[dict] | None = None  # a school source's schools rows (warehouse/schools.py)
     workshop_pages: list[dict] | None = None  # CUPE workshop pages' rows (warehouse/workshop_pages.py)
-    tables: dict[str, pa.Table] | None = None  # the grouping as the load's Arrow tables (see `columnar`)
+    tables: SourceTables | None = None  # the grouping as the load's Arrow tables (see `columnar`)
 
     @property
     def n_courses(self) -> int:
-        if self.tables is not None:
-            return self.tables["courses"].num_rows
+        if self.tables is not None and "courses" in self.tables:
+            return self.tables.num_rows("courses")
         return len(self.grouping.courses) if self.grouping else 0
+
+    @property
+    def n_listings(self) -> int:
+        if self.tables is not None and "listings" in self.tables:
+            return self.tables.num_rows("listings")
+        return len(self.listings)
 
 
 @dataclass(slots=True)
@@ -169,23 +176,46 @@ _HASH_SLICE = 8_192  # rows of an Arrow column made Python values at once, for t
 
 def _objects_table(objects: list, fields: tuple[str, ...], version_fields: tuple[str, ...]) -> pa.Table:
     """Dataclass objects (courses, variants) as an Arrow table built column by column, with the
-    content_hash of each row's version fields (no dict per row). Grouping's Courses / Variants
-    are held as columns already, the texts as Arrow arrays taken from the listing table: those
-    go into the table as they are, and become Python values only a slice at a time, for the
-    hash (at 100,000 listings, a Python copy of every course's description and bullets was the
-    run's peak of memory)."""
+    content_hash of each row's version fields (no dict per row)."""
+    return pa.concat_tables(_objects_parts(objects, fields, version_fields))
+
+
+def _objects_parts(objects: list, fields: tuple[str, ...], version_fields: tuple[str, ...]) -> Iterator[pa.Table]:
+    """_objects_table a BATCH_ROWS slice at a time. Grouping's Courses / Variants are held as
+    columns already, the texts as Arrow arrays taken from the listing table: those go into the
+    table as they are, and become Python values only a slice at a time, for the hash (at 100,000
+    listings, a Python copy of every course's description and bullets was the run's peak of
+    memory)."""
     if hasattr(objects, "column_as_held"):
         data = {f: objects.column_as_held(f) for f in fields}
     else:
         data = {f: [getattr(o, f) for o in objects] for f in fields}
+    schema = _OBJECT_SCHEMAS["courses" if "course_id" == fields[0] else "course_variants"]
     n = len(objects)
-    hashes: list[str] = []
-    for start in range(0, n, _HASH_SLICE):
-        cols = [data[f][start:start + _HASH_SLICE] for f in version_fields]
-        cols = [c if isinstance(c, list) else c.to_pylist() for c in cols]
-        hashes += [_hash_values(list(vals)) for vals in zip(*cols)]
-    data["content_hash"] = hashes
-    return pa.table({f: data[f] for f in (*fields, "content_hash")})
+    for start in range(0, n, BATCH_ROWS) if n else [0]:
+        part = {f: data[f][start:start + BATCH_ROWS] for f in fields}
+        hashes: list[str] = []
+        for at in range(0, len(part[fields[0]]), _HASH_SLICE):
+            cols = [part[f][at:at + _HASH_SLICE] for f in version_fields]
+            cols = [c if isinstance(c, list) else c.to_pylist() for c in cols]
+            hashes += [_hash_values(list(vals)) for vals in zip(*cols)]
+        part["content_hash"] = hashes
+        yield pa.table({f: part[f] for f in schema.names}, schema=schema)
+
+
+_TEXT_LIST = pa.list_(pa.string())
+_OBJECT_SCHEMAS = {
+    "courses": pa.schema([("course_id", pa.string()), ("provider", pa.string()), ("source", pa.string()),
+                          ("title", pa.string()), ("series", pa.string()), ("description", pa.string()),
+                          ("bullets", _TEXT_LIST), ("audience", pa.string()), ("key_kind", pa.string()),
+                          ("lengths", _TEXT_LIST), ("min_hours", pa.float64()), ("max_hours", pa.float64()),
+                          ("n_variants", pa.int64()), ("n_listings", pa.int64()), ("content_hash", pa.string())]),
+    "course_variants": pa.schema([("variant_id", pa.string()), ("course_id", pa.string()),
+                                  ("duration_text", pa.string()), ("duration_hours", pa.float64()),
+                                  ("duration_hours_max", pa.float64()), ("delivery_mode", pa.string()),
+                                  ("join_reason", pa.string()), ("join_score", pa.float64()),
+                                  ("n_listings", pa.int64()), ("content_hash", pa.string())]),
+}
 
 
 _COURSE_FIELDS = ("course_id", "provider", "source", "title", "series", "description", "bullets", "audience",
@@ -204,21 +234,36 @@ def listing_ids(listings: list[Listing]) -> list[str]:
     then ``-2``, ``-3``... for the second, third... identical block of the source, in page order.
     A block keeps its id when other blocks are added, removed or moved; ``position`` says where
     it is on its page."""
-    seen: dict[str, int] = {}
-    ids: list[str] = []
-    # A ListingBatch's fields are read _IDS_SLICE rows at a time: all of them as Python objects
-    # at once were the peak of a million-listing run (every description and bullet as a str).
+    return listing_id_array(listings).to_pylist()
+
+
+def listing_id_array(listings: list[Listing]) -> pa.Array:
+    """listing_ids as an Arrow array. The hashes are made _IDS_SLICE rows at a time (all fields
+    of a million listings as Python objects at once were the peak of a million-listing run),
+    and only the rows whose hash another row shares are numbered in Python (a dict of every
+    id seen was ~100 MB at a million)."""
     parts = ([ListingBatch(listings.table.slice(start, _IDS_SLICE)) for start in range(0, len(listings), _IDS_SLICE)]
              if isinstance(listings, ListingBatch) else [listings])
+    chunks = []
     for part in parts:
         source, *cols = listing_columns(part, ("source", *_LISTING_ID_FIELDS))
-        for src, *values in zip(source, *cols):
-            payload = json.dumps([src, *values], ensure_ascii=False)
-            base = "l_" + hashlib.sha256(payload.encode()).hexdigest()[:16]
-            n = seen[base] = seen.get(base, 0) + 1
-            ids.append(base if n == 1 else f"{base}-{n}")
+        chunks.append(pa.array(["l_" + hashlib.sha256(json.dumps([src, *values], ensure_ascii=False).encode())
+                                .hexdigest()[:16] for src, *values in zip(source, *cols)], pa.string()))
         del source, cols
-    return ids
+    base = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+    del chunks
+    counts = pc.value_counts(base)
+    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    del counts
+    if not len(shared):
+        return base
+    copies = pc.is_in(base, value_set=shared)
+    seen: dict[str, int] = {}
+    numbered = []
+    for b in base.filter(copies).to_pylist():  # in page order: the first keeps the hash, then -2, -3...
+        n = seen[b] = seen.get(b, 0) + 1
+        numbered.append(b if n == 1 else f"{b}-{n}")
+    return pc.replace_with_mask(base, copies, pa.array(numbered, pa.string()))
 
 
 _IDS_SLICE = 16_384
@@ -227,16 +272,30 @@ _IDS_SLICE = 16_384
 def listing_table(load: SourceLoad) -> pa.Table:
     """The listings of one source as an Arrow table: a ListingBatch's own columns, or built
     column by column from models (no row dicts: at 100,000 listings those cost hundreds of MB)."""
+    return pa.concat_tables(_listing_parts(load))
+
+
+def _listing_parts(load: SourceLoad) -> Iterator[pa.Table]:
+    """listing_table a BATCH_ROWS slice at a time (the listings' own columns, their ids, course
+    and variant): a spooled source never holds its listings twice."""
     ls, g = load.listings, load.grouping
     n = len(ls)
+    ids = listing_id_array(ls)
     if isinstance(ls, ListingBatch):
-        data = {f: ls.table.column(f) for f in ls.table.column_names}
+        table = ls.table
     else:
-        data = {f: [getattr(l, f) for l in ls] for f in Listing.model_fields}
-    data["listing_id"] = listing_ids(ls)
-    data["course_id"] = g.course_of.arrow if g else pa.nulls(n, pa.string())
-    data["variant_id"] = g.variant_of.arrow if g else pa.nulls(n, pa.string())
-    return pa.table({c: data[c] for c in columns("listings")})
+        table = pa.table({f: [getattr(l, f) for l in ls] for f in Listing.model_fields},
+                         schema=listing_arrow_schema())
+    course_of = g.course_of.arrow if g else pa.nulls(n, pa.string())
+    variant_of = g.variant_of.arrow if g else pa.nulls(n, pa.string())
+    names = columns("listings")
+    for start in range(0, n, BATCH_ROWS) if n else [0]:
+        part = table.slice(start, BATCH_ROWS)
+        data = {f: part.column(f) for f in part.column_names}
+        data["listing_id"] = ids.slice(start, BATCH_ROWS)
+        data["course_id"] = course_of.slice(start, BATCH_ROWS)
+        data["variant_id"] = variant_of.slice(start, BATCH_ROWS)
+        yield pa.table({c: data[c] for c in names})
 
 
 def rows_for(load: SourceLoad) -> dict[str, pa.Table]:
@@ -244,22 +303,42 @@ def rows_for(load: SourceLoad) -> dict[str, pa.Table]:
     their content_hash, course_variants with theirs), built column by column (or as `columnar`
     built them)."""
     if load.tables is not None:
-        return dict(load.tables)
+        return load.tables.to_tables()
+    return {name: pa.concat_tables(parts) for name, parts in _table_parts(load).items()}
+
+
+def _table_parts(load: SourceLoad) -> dict[str, Iterator[pa.Table]]:
     g = load.grouping
-    return {"listings": listing_table(load),
-            "courses": _objects_table(g.courses if g else [], _COURSE_FIELDS, _COURSE_VERSION_FIELDS),
-            "course_variants": _objects_table(g.variants if g else [], _VARIANT_FIELDS, _VARIANT_VERSION_FIELDS)}
+    return {"listings": _listing_parts(load),
+            "courses": _objects_parts(g.courses if g else [], _COURSE_FIELDS, _COURSE_VERSION_FIELDS),
+            "course_variants": _objects_parts(g.variants if g else [], _VARIANT_FIELDS, _VARIANT_VERSION_FIELDS)}
 
 
-def columnar(load: SourceLoad) -> SourceLoad:
-    """Build a loaded source's tables now (``rows_for``) and drop its grouping's objects: the
-    one Python object per course and variant would otherwise live on through the load (at
-    100,000 listings ~160 MB of objects against ~55 MB of Arrow). Returns the same load."""
+def columnar(load: SourceLoad, spool: Path | None = None) -> SourceLoad:
+    """Build a loaded source's tables now and drop its listings' and grouping's objects: the one
+    Python object per course and variant would otherwise live on through the load (at 100,000
+    listings ~160 MB of objects against ~55 MB of Arrow). With ``spool`` (a folder), the tables
+    are written there a batch at a time (warehouse.package) and the source holds none of them
+    in memory. Returns the same load."""
     if load.status == "loaded" and load.kind == "courses" and load.tables is None:
-        load.tables = rows_for(load)
+        if spool is None:
+            load.tables = SourceTables.in_memory(rows_for(load))
+        else:
+            schemas = {name: _load_schema(name, load) for name in ("listings", "courses", "course_variants")}
+            load.tables = SourceTables.spooled(spool, load.source, _table_parts(load), schemas)
+            load.listings = []
         load.grouping = None
         _trim_heap()
     return load
+
+
+def _load_schema(name: str, load: SourceLoad) -> pa.Schema:
+    """The Arrow schema of a load table: the listings' own columns with their ids, course and
+    variant; the courses' and variants' columns with their content_hash."""
+    if name != "listings":
+        return _OBJECT_SCHEMAS[name]
+    own = load.listings.table.schema if isinstance(load.listings, ListingBatch) else listing_arrow_schema()
+    return pa.schema([own.field(c) if c in own.names else pa.field(c, pa.string()) for c in columns("listings")])
 
 
 def _trim_heap() -> None:
@@ -282,7 +361,8 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
     """
     db_path = Path(db_path)
     with (nullcontext() if locked else writer_lock(db_path)):
-        remove_stale_files(db_path)  # left by a run that was killed; we hold the lock
+        # Left by a run that was killed (we hold the lock); not this run's spooled tables.
+        remove_stale_files(db_path, keep=spool_folder(db_path))
         if not any(l.status == "loaded" for l in loads) and record_in_place(db_path, run, loads):
             return
         tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
@@ -318,19 +398,28 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
 
 # What a run leaves beside the warehouse while it works: .<db>.<pid>.tmp, its .wal, and the
 # folder DuckDB spills to (.<db>.<pid>.tmp.tmp).
+def spool_folder(db_path: str | Path) -> Path:
+    """Where a run of this process spools its sources' load tables (warehouse.package): beside
+    the warehouse, named as the load's working files, so the load removes it when it ends (and the
+    next run, if this one was killed)."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp.spool")
+
+
 def _stale_pattern(name: str, pid: int | None) -> re.Pattern:
     return re.compile(rf"^\.{re.escape(name)}\.{pid if pid is not None else '[0-9]+'}\.tmp(?:\..+)?$")
 
 
-def remove_stale_files(db_path: Path, pid: int | None = None) -> list[Path]:
-    """Remove the working files of earlier runs (or of the run ``pid``): the copy, its write-ahead
-    log and DuckDB's spill folder. Call it only while holding the writer lock. Returns what went."""
+def remove_stale_files(db_path: Path, pid: int | None = None, keep: Path | None = None) -> list[Path]:
+    """Remove the working files of earlier runs (or of the run ``pid``), but ``keep``: the copy,
+    its write-ahead log, DuckDB's spill folder and a run's spooled load tables (spool_folder).
+    Call it only while holding the writer lock. Returns what went."""
     pattern = _stale_pattern(db_path.name, pid)
     removed = []
     if not db_path.parent.is_dir():
         return removed
     for path in db_path.parent.iterdir():
-        if pattern.match(path.name):
+        if pattern.match(path.name) and not (keep is not None and path.name == keep.name):
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
@@ -472,7 +561,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[Sour
 
     One INSERT per table for all the sources together: a statement costs ~7 ms whatever its
     size, and on an unchanged night these few rows are the whole of the work."""
-    n_listings = n_listings if n_listings is not None else [len(l.listings) for l in loads]
+    n_listings = n_listings if n_listings is not None else [l.n_listings for l in loads]
     # Unreadable blocks are kept even when their source failed its checks.
     _insert(con, "block_errors", [{"run_id": run.run_id, "source": load.source, **asdict(e)}
                                   for load in loads for e in load.errors])
@@ -566,7 +655,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         con.execute("BEGIN TRANSACTION")
         loaded = [l for l in loads if l.status == "loaded"]
         n_courses = 0
-        n_listings = [len(l.listings) for l in loads]
+        n_listings = [l.n_listings for l in loads]
         # The loaded sources' listings are replaced: deleted all at once, before any is inserted
         # (a DELETE per source read back every row the sources before it had just inserted).
         replaced = [l.source for l in loaded if l.kind != "sessions"]
@@ -575,12 +664,12 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         for load in loaded:
             if load.kind == "sessions":
                 continue
-            rows = rows_for(load)
-            n_courses += len(rows["courses"])
-            if release:
+            tables = load.tables if load.tables is not None else SourceTables.in_memory(rows_for(load))
+            n_courses += tables.num_rows("courses")
+            if release:  # each table goes as soon as it is inserted (a spooled one's file too)
                 load.listings, load.tables, load.grouping = [], None, None
-            _load_source(con, run, load.source, rows)  # takes the tables out of `rows` as it inserts them
-            del rows
+            _load_source(con, run, load.source, tables, release=release)
+            del tables
         from warehouse.sessions import load_sessions, mark_duplicate_sessions
 
         for load in loaded:  # after the courses, which the sessions are linked to
@@ -607,7 +696,8 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         con.close()
 
 
-def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, rows: dict[str, pa.Table]) -> None:
+def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, tables: SourceTables, *,
+                 release: bool = False) -> None:
     """Replace one source's current state and extend its history.
 
     Listings are replaced (_write deleted the old ones). Courses are upserted: new ones added
@@ -615,12 +705,17 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     active. A course or variant whose content changed gets a new history version.
     Nothing is written for what did not change, so loading the same pages twice
     leaves these tables as they were.
+
+    The tables are read a batch at a time (warehouse.package): ids and hashes whole, the rows
+    to insert batch by batch. With ``release`` each table is dropped once inserted.
     """
     at = run.started_at
-    _insert_bounded(con, "listings", rows.pop("listings"))  # (the source's old listings deleted by _write)
+    for part in tables.batches("listings"):  # (the source's old listings deleted by _write)
+        _insert_bounded(con, "listings", part)
+    if release:
+        tables.drop("listings")
 
-    courses = rows.pop("courses")
-    new_courses = _hashes(courses, "course_id")  # course_id -> content_hash, in the grouping's order
+    ids, hashes = _keys_and_hashes(tables, "courses", "course_id")
     # The variants of the courses that were active before this run, read before any course
     # changes status: a course that comes back must open new versions of all its variants.
     old_variants = dict(con.execute(
@@ -629,16 +724,16 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     old = {cid: (h, status, fsr, fsa, rr) for cid, h, status, fsr, fsa, rr in con.execute(
         "SELECT course_id, content_hash, status, first_seen_run, first_seen_at, removed_run "
         "FROM courses WHERE source = ?", [source]).fetchall()}
-    gone = [cid for cid, (_, status, *_rest) in old.items() if status == "active" and cid not in new_courses]
-    changed = [cid for cid, h in new_courses.items()
-               if cid not in old or old[cid][1] != "active" or old[cid][0] != h]
+    present = set(ids)
+    gone = [cid for cid, (_, status, *_rest) in old.items() if status == "active" and cid not in present]
+    del present
+    # changed: new, back, or another content; one flag per row of the courses table, in its order
+    course_flags = [cid not in old or old[cid][1] != "active" or old[cid][0] != h for cid, h in zip(ids, hashes)]
+    changed = [cid for cid, flag in zip(ids, course_flags) if flag]
+    del ids, hashes
 
-    # Course history: close the versions that ended, open the ones that began.
+    # Course history: close the versions that ended (the new ones are opened below).
     _close_versions(con, "course_history", "course_id", gone + [c for c in changed if c in old], run)
-    changed_rows = _rows_of(courses, "course_id", changed)
-    del courses, new_courses
-    _insert_bounded(con, "course_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
-            cols=_present("course_history", changed_rows, "valid_from_run", "valid_from"))
     if gone:
         with _id_set(con, gone) as ids:
             con.execute(f"UPDATE courses SET status = 'removed', removed_run = ? "
@@ -654,39 +749,43 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
     if changed:
         _delete_present(con, "courses", "course_id", changed)
         _delete_present(con, "course_topics", "course_id", changed)
-        first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at) for cid in changed]
-        # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
-        # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
-        titles = changed_rows.column("title")
-        course_rows = _with(changed_rows, status="active", first_seen_run=[f[0] for f in first],
+    del changed, returning
+    # The changed courses, a batch at a time: their history version, their row, their topics.
+    # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
+    # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
+    topic_schema = pa.schema([(c, pa.string()) for c in ("course_id", "topic", "rule")])
+    for rows in _flagged(tables.batches("courses"), course_flags):
+        _insert_bounded(con, "course_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
+                        cols=_present("course_history", rows, "valid_from_run", "valid_from"))
+        first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at)
+                 for cid in rows.column("course_id").to_pylist()]
+        titles = rows.column("title")
+        course_rows = _with(rows, status="active", first_seen_run=[f[0] for f in first],
                             first_seen_at=[f[1] for f in first],
-                            removed_run=pa.nulls(len(changed), pa.string()),
+                            removed_run=pa.nulls(rows.num_rows, pa.string()),
                             title_source=pc.if_else(pc.is_null(titles), pa.scalar(None, pa.string()),
                                                     pa.scalar("catalogue")).combine_chunks())
         del first
         _insert_bounded(con, "courses", course_rows, cols=_present("courses", course_rows))
         del course_rows
-        # Topics follow the course's content: recomputed for the courses that changed, and
-        # inserted a batch of courses at a time (the pairs of all courses at once as Python
-        # lists held ~60 MB more at 100,000 listings, the load's peak).
-        topic_schema = pa.schema([(c, pa.string()) for c in ("course_id", "topic", "rule")])
-        text = changed_rows.select(["course_id", "title", "series", "description", "bullets"])
-        for batch in text.to_batches(max_chunksize=INSERT_SLICE):  # the texts as Python strings a batch at a time
-            topic_rows = {"course_id": [], "topic": [], "rule": []}
-            for cid, title, series, description, bullets in zip(*(col.to_pylist() for col in batch.columns)):
-                for topic, rule in assign_topics(title, series, description, bullets):
-                    topic_rows["course_id"].append(cid)
-                    topic_rows["topic"].append(topic)
-                    topic_rows["rule"].append(rule)
-            _insert_bounded(con, "course_topics", pa.table(topic_rows, schema=topic_schema),
-                            cols=["course_id", "topic", "rule"])
-            del topic_rows
+        # Topics follow the course's content: recomputed for the courses that changed.
+        topic_rows = {"course_id": [], "topic": [], "rule": []}
+        text = rows.select(["course_id", "title", "series", "description", "bullets"])
+        for cid, title, series, description, bullets in zip(*(col.to_pylist() for col in text.columns)):
+            for topic, rule in assign_topics(title, series, description, bullets):
+                topic_rows["course_id"].append(cid)
+                topic_rows["topic"].append(topic)
+                topic_rows["rule"].append(rule)
         del text
-    del changed_rows
+        _insert_bounded(con, "course_topics", pa.table(topic_rows, schema=topic_schema),
+                        cols=["course_id", "topic", "rule"])
+        del topic_rows
+    del course_flags
+    if release:
+        tables.drop("courses")
 
     # Variants of the courses on the page now: the same, version by version.
-    variants = rows.pop("course_variants")
-    new_variants = _hashes(variants, "variant_id")
+    ids, hashes = _keys_and_hashes(tables, "course_variants", "variant_id")
     # Variants of removed courses stay as they last were; only their history versions end.
     removed_variants = []
     if gone:
@@ -694,40 +793,45 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ro
             removed_variants = [vid for vid, in con.execute(
                 f"SELECT variant_id FROM course_variants WHERE course_id IN (SELECT id FROM {ids})").fetchall()]
     kept = set(removed_variants)  # a removed course keeps its last variants (closed above, not deleted)
-    v_gone = [vid for vid in old_variants if vid not in new_variants and vid not in kept]
-    v_changed = [vid for vid, h in new_variants.items() if old_variants.get(vid) != h]
-    del new_variants  # (its hashes: ~20 MB of strings at 100,000 listings, through the inserts below)
+    present = set(ids)
+    v_gone = [vid for vid in old_variants if vid not in present and vid not in kept]
+    del present
+    variant_flags = [old_variants.get(vid) != h for vid, h in zip(ids, hashes)]
+    v_changed = [vid for vid, flag in zip(ids, variant_flags) if flag]
+    del ids, hashes
     _close_versions(con, "variant_history", "variant_id",
                     removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
     del old_variants, removed_variants, kept
-    changed_rows = _rows_of(variants, "variant_id", v_changed)
-    del variants
-    _insert_bounded(con, "variant_history", _with(changed_rows, valid_from_run=run.run_id, valid_from=at),
-            cols=_present("variant_history", changed_rows, "valid_from_run", "valid_from"))
     stale = v_gone + v_changed
     del v_gone, v_changed
     if stale:
         _delete_present(con, "course_variants", "variant_id", stale)
     del stale
-    _insert_bounded(con, "course_variants", changed_rows, cols=_present("course_variants", changed_rows))
+    for rows in _flagged(tables.batches("course_variants"), variant_flags):
+        _insert_bounded(con, "variant_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
+                        cols=_present("variant_history", rows, "valid_from_run", "valid_from"))
+        _insert_bounded(con, "course_variants", rows, cols=_present("course_variants", rows))
+    if release:
+        tables.drop("course_variants")
 
 
-def _hashes(table: pa.Table, key: str) -> dict[str, str]:
-    """key -> content_hash of an Arrow table of courses or variants, in row order."""
-    if not table.num_rows:
-        return {}
-    return dict(zip(table.column(key).to_pylist(), table.column("content_hash").to_pylist()))
+def _keys_and_hashes(tables: SourceTables, name: str, key: str) -> tuple[list[str], list[str]]:
+    """A load table's keys and content hashes, in row order (the rows to insert are flagged from them)."""
+    table = tables.read(name, [key, "content_hash"])
+    return table.column(key).to_pylist(), table.column("content_hash").to_pylist()
 
 
-def _rows_of(table: pa.Table, key: str, ids: list[str]) -> pa.Table:
-    """The rows of `table` whose key is in ids, in the table's order (ids are in that order too)."""
-    if not ids or not table.num_rows:
-        return table.slice(0, 0)
-    if len(ids) == table.num_rows:
-        return table
-    import pyarrow.compute as pc
-
-    return table.filter(pc.is_in(table.column(key), value_set=pa.array(ids, pa.string())))
+def _flagged(batches: Iterator[pa.Table], flags: list[bool]) -> Iterator[pa.Table]:
+    """The rows of each batch whose flag (one per row of the whole table, in order) is set."""
+    offset = 0
+    for part in batches:
+        n = part.num_rows
+        mine = flags[offset:offset + n]
+        offset += n
+        if all(mine):
+            yield part
+        elif any(mine):
+            yield part.filter(pa.array(mine, pa.bool_()))
 
 
 def _with(table: pa.Table, **values) -> pa.Table:

@@ -1,0 +1,112 @@
+"""A source's load tables spooled to disk between grouping and the load (warehouse.package):
+read back as written, and loaded into the same warehouse as the same tables held in memory,
+night after night, however many batches they are cut into."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import warehouse.load as wl
+import warehouse.package as package
+from grouping import group_listings
+from tools.data_dictionary import sample_loads
+from warehouse.package import SourceTables
+
+TABLES = ("listings", "courses", "course_variants", "course_history", "variant_history", "course_topics")
+
+
+def test_a_spooled_table_reads_back_batch_by_batch_and_by_column(tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "BATCH_ROWS", 4)
+    schema = pa.schema([("k", pa.string()), ("n", pa.int64()), ("words", pa.list_(pa.string()))])
+    parts = [pa.table({"k": ["a", "b", "c"], "n": [1, 2, 3], "words": [["x"], [], None]}, schema=schema),
+             pa.table({"k": [f"r{i}" for i in range(7)], "n": list(range(7)), "words": [["y", "z"]] * 7},
+                      schema=schema)]
+    whole = pa.concat_tables(parts)
+    tables = SourceTables.spooled(tmp_path / "spool", "src", {"t": iter(parts)}, {"t": schema})
+    assert tables.num_rows("t") == 10
+    batches = list(tables.batches("t"))
+    assert [b.num_rows for b in batches] == [3, 4, 3]  # a part is cut at BATCH_ROWS, never joined to the next
+    assert pa.concat_tables(batches).equals(whole)
+    assert tables.read("t", ["k", "n"]).equals(whole.select(["k", "n"]))
+    assert [b.column_names for b in tables.batches("t", ["n", "words"])] == [["n", "words"]] * 3
+    with pytest.raises(ValueError):
+        tables.read("t", ["n", "k"])  # not in the file's order: refused, not silently reordered
+    path = tmp_path / "spool" / "src.t.arrow"
+    assert path.is_file()
+    tables.drop("t")
+    assert not path.exists() and tables.num_rows("t") == 10
+
+
+def _night_two(loads):
+    """The sample night again with every third CUPE listing gone and one AUPE description reworded."""
+    out = []
+    for load in loads:
+        listings = list(load.listings)
+        if load.source == "cupe-workshops":
+            listings = [l for i, l in enumerate(listings) if i % 3]
+        else:
+            listings[0] = listings[0].model_copy(update={"description": listings[0].description + " Now online."})
+        out.append(wl.SourceLoad(source=load.source, status="loaded", listings=listings,
+                                 grouping=group_listings(listings)))
+    return out
+
+
+def _publish_nights(db: Path, spool: bool) -> dict[str, list[tuple]]:
+    start = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    first = sample_loads()
+    nights = [first, _night_two(first), sample_loads()]  # the third night brings the courses back
+    for k, loads in enumerate(nights):
+        at = start + timedelta(days=k)
+        run = wl.RunRecord(run_id=f"r{k}", started_at=at, finished_at=at, mode="archive",
+                           sources=[l.source for l in loads], status="succeeded")
+        loads = [dataclasses.replace(l) for l in loads]
+        for load in loads:
+            wl.columnar(load, spool=wl.spool_folder(db) if spool else None)
+            if spool:  # the source holds neither its listings nor its grouping: they are on disk
+                assert load.listings == [] and load.grouping is None
+                assert sorted(p.name for p in wl.spool_folder(db).glob(f"{load.source}.*")) == [
+                    f"{load.source}.{t}.arrow" for t in ("course_variants", "courses", "listings")]
+        wl.publish(db, run, loads, release=True)
+        assert not wl.spool_folder(db).exists()  # the load removes the run's spooled tables
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    finally:
+        con.close()
+
+
+def test_spooled_tables_load_the_same_warehouse_as_tables_in_memory(tmp_path, monkeypatch):
+    """Three nights (all new; a third of CUPE gone and a description changed; everything back),
+    loaded from tables in memory, and from spooled tables cut into batches of 5 rows (so that
+    every batch has rows to insert and rows to skip)."""
+    in_memory = _publish_nights(tmp_path / "a" / "c.duckdb", spool=False)
+    monkeypatch.setattr(package, "BATCH_ROWS", 5)
+    monkeypatch.setattr(wl, "BATCH_ROWS", 5)
+    spooled = _publish_nights(tmp_path / "b" / "c.duckdb", spool=True)
+    # The nights did what they say: courses removed on the second, back on the third.
+    con = duckdb.connect(str(tmp_path / "b" / "c.duckdb"), read_only=True)
+    removed, returned = con.execute(
+        "SELECT count(*) FILTER (WHERE valid_to_run = 'r1'), count(*) FILTER (WHERE valid_from_run = 'r2') "
+        "FROM course_history").fetchone()
+    con.close()
+    assert removed > 5 and returned > 5
+    for table in TABLES:
+        assert len(spooled[table]) == len(in_memory[table]) > 0, table
+        assert spooled[table] == in_memory[table], table
+
+
+def test_the_load_keeps_this_runs_spool_and_removes_a_killed_runs(tmp_path):
+    db = tmp_path / "c.duckdb"
+    mine = wl.spool_folder(db)
+    other = tmp_path / ".c.duckdb.999999.tmp.spool"
+    for folder in (mine, other):
+        folder.mkdir()
+        (folder / "cupe-workshops.listings.arrow").write_bytes(b"x")
+    assert wl.remove_stale_files(db, keep=mine) == [other]
+    assert mine.is_dir()
+    assert wl.remove_stale_files(db) == [mine]
