@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -652,15 +653,11 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         con.execute(f"SET temp_directory = '{spill}'")
         con.execute("SET threads = 1")
         ensure_schema(con)
-        con.execute("BEGIN TRANSACTION")
         loaded = [l for l in loads if l.status == "loaded"]
         n_courses = 0
         n_listings = [l.n_listings for l in loads]
-        # The loaded sources' listings are replaced: deleted all at once, before any is inserted
-        # (a DELETE per source read back every row the sources before it had just inserted).
-        replaced = [l.source for l in loaded if l.kind != "sessions"]
-        if replaced:
-            con.execute(f"DELETE FROM listings WHERE source IN ({', '.join('?' * len(replaced))})", replaced)
+        # Each course source's tables, and what its load will change (decided before the transaction).
+        course_sources: list[tuple[str, SourceTables]] = []
         for load in loaded:
             if load.kind == "sessions":
                 continue
@@ -668,8 +665,20 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
             n_courses += tables.num_rows("courses")
             if release:  # each table goes as soon as it is inserted (a spooled one's file too)
                 load.listings, load.tables, load.grouping = [], None, None
-            _load_source(con, run, load.source, tables, release=release)
+            course_sources.append((load.source, tables))
             del tables
+        sources = [(name, tables, plan) for (name, tables), plan in zip(course_sources, _plans(con, course_sources))]
+        del course_sources
+        con.execute("BEGIN TRANSACTION")
+        # The loaded sources' listings are replaced: deleted all at once, before any is inserted
+        # (a DELETE per source read back every row the sources before it had just inserted).
+        replaced = [l.source for l in loaded if l.kind != "sessions"]
+        if replaced:
+            con.execute(f"DELETE FROM listings WHERE source IN ({', '.join('?' * len(replaced))})", replaced)
+        while sources:
+            source, tables, plan = sources.pop(0)
+            _load_source(con, run, source, tables, plan, release=release)
+            del tables, plan
         from warehouse.sessions import load_sessions, mark_duplicate_sessions
 
         for load in loaded:  # after the courses, which the sessions are linked to
@@ -696,9 +705,122 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
         con.close()
 
 
-def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, tables: SourceTables, *,
-                 release: bool = False) -> None:
-    """Replace one source's current state and extend its history.
+@dataclass(slots=True)
+class _Plan:
+    """What one source's load changes, decided before the transaction (see _plan)."""
+
+    courses: pa.Table           # a row per new course, in order: changed, known, active, first_seen_run, first_seen_at
+    gone: pa.Array              # ids of the source's active courses that left
+    known_changed: pa.Array     # ids of the changed courses the source had (their versions end)
+    returning: pa.Array         # ids of courses that come back (their old variants go)
+    variants: pa.Table          # a row per new variant, in order: changed, known
+    removed_variants: pa.Array  # variants of the courses that left (kept as they were, their versions end)
+    gone_variants: pa.Array     # variants of courses still here that left
+    known_changed_variants: pa.Array
+    # The ids of every changed course and variant, as temporary tables (made before the
+    # transaction, dropped by the load): their rows are replaced wherever they are.
+    changed: str
+    changed_variants: str
+
+
+def _plans(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, SourceTables]]) -> list[_Plan]:
+    """Compare each source's new courses and variants (ids and content hashes) with the
+    warehouse's, in DuckDB and before the load's transaction begins: nothing the transaction
+    writes before a source's load touches that source's courses, and outside a transaction DuckDB
+    lets go of the registered Arrow tables at once (inside one it holds them until COMMIT). The
+    ids of a million listings as Python objects, and the previous night's as a dict, were most
+    of a big load's memory. Every source's ids are registered at once: a course (or variant) of
+    the same id in another source of the run is replaced as one already in the warehouse is."""
+    names = [(f"new_courses_{k}", f"new_variants_{k}") for k in range(len(sources))]
+    for (new, new_v), (_, tables) in zip(names, sources):
+        con.register(new, _keyed(tables, "courses", "course_id"))
+        con.register(new_v, _keyed(tables, "course_variants", "variant_id"))
+    try:
+        plans = []
+        for k, (source, _) in enumerate(sources):
+            others = [n for j, n in enumerate(names) if j != k]
+            plans.append(_plan(con, source, *names[k],
+                               " UNION ALL ".join(f"SELECT course_id FROM {c}" for c, _ in others),
+                               " UNION ALL ".join(f"SELECT variant_id FROM {v}" for _, v in others)))
+        return plans
+    finally:
+        for new, new_v in names:
+            con.unregister(new)
+            con.unregister(new_v)
+
+
+def _plan(con: duckdb.DuckDBPyConnection, source: str, new: str, new_v: str, others: str, others_v: str) -> _Plan:
+    """One source's _Plan: ``new`` and ``new_v`` name its courses' and variants' ids, hashes and
+    row numbers; ``others`` and ``others_v`` are queries of the other sources' ids ("" if none)."""
+    # Each new course, in the table's order: changed (new, back, or another content), and
+    # what the warehouse knew of it.
+    seen = _arrow(con.execute(
+        f"SELECT n.course_id, "
+        f"o.course_id IS NULL OR o.status <> 'active' OR o.content_hash <> n.content_hash AS changed, "
+        f"o.course_id IS NOT NULL AS known, coalesce(o.status = 'active', false) AS active, "
+        f"o.first_seen_run, o.first_seen_at "
+        f"FROM {new} n LEFT JOIN (SELECT * FROM courses WHERE source = ?) o USING (course_id) ORDER BY n.row",
+        [source]))
+    gone = _ids(con, f"SELECT course_id FROM courses WHERE source = ? AND status = 'active' "
+                     f"AND course_id NOT IN (SELECT course_id FROM {new})", [source])
+    # The variants of the courses that were active before this run: a course that comes
+    # back opens new versions of all its variants.
+    old_v = ("SELECT v.variant_id, v.content_hash FROM course_variants v JOIN courses c USING (course_id) "
+             "WHERE c.source = ? AND c.status = 'active'")
+    v_seen = _arrow(con.execute(
+        f"SELECT n.variant_id, o.content_hash IS DISTINCT FROM n.content_hash AS changed, "
+        f"o.variant_id IS NOT NULL AS known "
+        f"FROM {new_v} n LEFT JOIN ({old_v}) o USING (variant_id) ORDER BY n.row", [source]))
+    # The changed ones whose rows are somewhere already, or will be (another source of the
+    # run): those rows are replaced. (A new course is in no table yet: most of a first night.)
+    elsewhere = f"SELECT course_id FROM courses" + (f" UNION ALL {others}" if others else "")
+    changed_temp = _temp_ids(
+        con, "changed_courses",
+        f"SELECT n.course_id AS id FROM {new} n LEFT JOIN (SELECT * FROM courses WHERE source = ?) o "
+        f"USING (course_id) WHERE (o.course_id IS NULL OR o.status <> 'active' OR o.content_hash <> n.content_hash) "
+        f"AND n.course_id IN ({elsewhere})", [source])
+    elsewhere_v = f"SELECT variant_id FROM course_variants" + (f" UNION ALL {others_v}" if others_v else "")
+    changed_v_temp = _temp_ids(
+        con, "changed_variants",
+        f"SELECT n.variant_id AS id FROM {new_v} n LEFT JOIN ({old_v}) o USING (variant_id) "
+        f"WHERE o.content_hash IS DISTINCT FROM n.content_hash AND n.variant_id IN ({elsewhere_v})", [source])
+    removed_v = _ids(con, f"SELECT v.variant_id FROM course_variants v JOIN courses c USING (course_id) "
+                          f"WHERE c.source = ? AND c.status = 'active' "
+                          f"AND c.course_id NOT IN (SELECT course_id FROM {new})", [source])
+    v_gone = _ids(con, f"SELECT o.variant_id FROM ({old_v}) o JOIN course_variants v USING (variant_id) "
+                       f"JOIN courses c ON c.course_id = v.course_id "
+                       f"WHERE o.variant_id NOT IN (SELECT variant_id FROM {new_v}) "
+                       f"AND c.course_id IN (SELECT course_id FROM {new})", [source])
+    changed, known = seen.column("changed"), seen.column("known")
+    ids, vids = seen.column("course_id"), v_seen.column("variant_id")
+    return _Plan(
+        courses=seen.drop_columns(["course_id"]),
+        gone=gone,
+        known_changed=pc.filter(ids, pc.and_(changed, known)),
+        returning=pc.filter(ids, pc.and_(changed, pc.and_(known, pc.invert(seen.column("active"))))),
+        variants=v_seen.drop_columns(["variant_id"]),
+        removed_variants=removed_v,
+        gone_variants=v_gone,
+        known_changed_variants=pc.filter(vids, pc.and_(v_seen.column("changed"), v_seen.column("known"))),
+        changed=changed_temp, changed_variants=changed_v_temp)
+
+
+def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: list) -> str:
+    """A query's ids (column ``id``) as a temporary table of the connection; its name. Made
+    outside the transaction, it holds no Arrow table alive; DuckDB may spill it."""
+    name = f"temp.main.{name}_{next(_TEMP_NAMES)}"
+    con.execute(f"CREATE TEMP TABLE {name.split('.')[-1]} AS {sql}", params)
+    return name
+
+
+def _ids(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pa.Array:
+    """The first column of a query's rows, as an Arrow array."""
+    return _arrow(con.execute(sql, params)).column(0).combine_chunks()
+
+
+def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, tables: SourceTables,
+                 plan: _Plan, *, release: bool = False) -> None:
+    """Replace one source's current state and extend its history, as _plan decided.
 
     Listings are replaced (_write deleted the old ones). Courses are upserted: new ones added
     (first seen now), ones that left marked removed (never deleted), ones that came back marked
@@ -706,8 +828,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
     Nothing is written for what did not change, so loading the same pages twice
     leaves these tables as they were.
 
-    The tables are read a batch at a time (warehouse.package): ids and hashes whole, the rows
-    to insert batch by batch. With ``release`` each table is dropped once inserted.
+    The tables are read a batch at a time (warehouse.package), and the changed rows inserted
+    batch by batch. With ``release`` each table is dropped once inserted.
     """
     at = run.started_at
     for part in tables.batches("listings"):  # (the source's old listings deleted by _write)
@@ -715,57 +837,39 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
     if release:
         tables.drop("listings")
 
-    ids, hashes = _keys_and_hashes(tables, "courses", "course_id")
-    # The variants of the courses that were active before this run, read before any course
-    # changes status: a course that comes back must open new versions of all its variants.
-    old_variants = dict(con.execute(
-        "SELECT v.variant_id, v.content_hash FROM course_variants v JOIN courses c USING (course_id) "
-        "WHERE c.source = ? AND c.status = 'active'", [source]).fetchall())
-    old = {cid: (h, status, fsr, fsa, rr) for cid, h, status, fsr, fsa, rr in con.execute(
-        "SELECT course_id, content_hash, status, first_seen_run, first_seen_at, removed_run "
-        "FROM courses WHERE source = ?", [source]).fetchall()}
-    present = set(ids)
-    gone = [cid for cid, (_, status, *_rest) in old.items() if status == "active" and cid not in present]
-    del present
-    # changed: new, back, or another content; one flag per row of the courses table, in its order
-    course_flags = [cid not in old or old[cid][1] != "active" or old[cid][0] != h for cid, h in zip(ids, hashes)]
-    changed = [cid for cid, flag in zip(ids, course_flags) if flag]
-    del ids, hashes
-
     # Course history: close the versions that ended (the new ones are opened below).
-    _close_versions(con, "course_history", "course_id", gone + [c for c in changed if c in old], run)
-    if gone:
-        with _id_set(con, gone) as ids:
+    _close_versions(con, "course_history", "course_id", plan.gone, run)
+    _close_versions(con, "course_history", "course_id", plan.known_changed, run)
+    if len(plan.gone):
+        with _id_set(con, plan.gone) as ids:
             con.execute(f"UPDATE courses SET status = 'removed', removed_run = ? "
                         f"WHERE course_id IN (SELECT id FROM {ids})", [run.run_id])
             # course_topics holds current courses only; a course that comes back gets its topics again.
             con.execute(f"DELETE FROM course_topics WHERE course_id IN (SELECT id FROM {ids})")
-    returning = [cid for cid in changed if cid in old and old[cid][1] != "active"]
-    if returning:
+    if len(plan.returning):
         # A returning course keeps none of the variants it had when it left: the ones on the
         # page now are inserted (and open history versions) below.
-        with _id_set(con, returning) as ids:
+        with _id_set(con, plan.returning) as ids:
             con.execute(f"DELETE FROM course_variants WHERE course_id IN (SELECT id FROM {ids})")
-    if changed:
-        _delete_present(con, "courses", "course_id", changed)
-        _delete_present(con, "course_topics", "course_id", changed)
-    del changed, returning
+    # The rows of the changed courses, wherever they are (another source's course of the same id too).
+    _delete_present(con, "courses", "course_id", plan.changed)
+    _delete_present(con, "course_topics", "course_id", plan.changed)
     # The changed courses, a batch at a time: their history version, their row, their topics.
     # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
     # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
     topic_schema = pa.schema([(c, pa.string()) for c in ("course_id", "topic", "rule")])
-    for rows in _flagged(tables.batches("courses"), course_flags):
+    for rows, known in _flagged(tables.batches("courses"), plan.courses):
         _insert_bounded(con, "course_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
                         cols=_present("course_history", rows, "valid_from_run", "valid_from"))
-        first = [(old[cid][2], old[cid][3]) if cid in old else (run.run_id, at)
-                 for cid in rows.column("course_id").to_pylist()]
         titles = rows.column("title")
-        course_rows = _with(rows, status="active", first_seen_run=[f[0] for f in first],
-                            first_seen_at=[f[1] for f in first],
+        first_run = pc.fill_null(known.column("first_seen_run"), pa.scalar(run.run_id, pa.string()))
+        first_at = known.column("first_seen_at")
+        first_at = pc.fill_null(first_at, pa.scalar(at, first_at.type)) if first_at.null_count else first_at
+        course_rows = _with(rows, status="active", first_seen_run=first_run.combine_chunks(),
+                            first_seen_at=first_at.combine_chunks(),
                             removed_run=pa.nulls(rows.num_rows, pa.string()),
                             title_source=pc.if_else(pc.is_null(titles), pa.scalar(None, pa.string()),
                                                     pa.scalar("catalogue")).combine_chunks())
-        del first
         _insert_bounded(con, "courses", course_rows, cols=_present("courses", course_rows))
         del course_rows
         # Topics follow the course's content: recomputed for the courses that changed.
@@ -780,34 +884,20 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
         _insert_bounded(con, "course_topics", pa.table(topic_rows, schema=topic_schema),
                         cols=["course_id", "topic", "rule"])
         del topic_rows
-    del course_flags
     if release:
         tables.drop("courses")
 
-    # Variants of the courses on the page now: the same, version by version.
-    ids, hashes = _keys_and_hashes(tables, "course_variants", "variant_id")
-    # Variants of removed courses stay as they last were; only their history versions end.
-    removed_variants = []
-    if gone:
-        with _id_set(con, gone) as ids:
-            removed_variants = [vid for vid, in con.execute(
-                f"SELECT variant_id FROM course_variants WHERE course_id IN (SELECT id FROM {ids})").fetchall()]
-    kept = set(removed_variants)  # a removed course keeps its last variants (closed above, not deleted)
-    present = set(ids)
-    v_gone = [vid for vid in old_variants if vid not in present and vid not in kept]
-    del present
-    variant_flags = [old_variants.get(vid) != h for vid, h in zip(ids, hashes)]
-    v_changed = [vid for vid, flag in zip(ids, variant_flags) if flag]
-    del ids, hashes
-    _close_versions(con, "variant_history", "variant_id",
-                    removed_variants + v_gone + [v for v in v_changed if v in old_variants], run)
-    del old_variants, removed_variants, kept
-    stale = v_gone + v_changed
-    del v_gone, v_changed
-    if stale:
-        _delete_present(con, "course_variants", "variant_id", stale)
-    del stale
-    for rows in _flagged(tables.batches("course_variants"), variant_flags):
+    # Variants of the courses on the page now: the same, version by version. Variants of
+    # removed courses stay as they last were (not deleted); only their history versions end.
+    for ids in (plan.removed_variants, plan.gone_variants, plan.known_changed_variants):
+        _close_versions(con, "variant_history", "variant_id", ids, run)
+    if len(plan.gone_variants):
+        with _id_set(con, plan.gone_variants) as ids:
+            con.execute(f"DELETE FROM course_variants WHERE variant_id IN (SELECT id FROM {ids})")
+    _delete_present(con, "course_variants", "variant_id", plan.changed_variants)
+    for temp in (plan.changed, plan.changed_variants):
+        con.execute(f"DROP TABLE {temp}")
+    for rows, _ in _flagged(tables.batches("course_variants"), plan.variants):
         _insert_bounded(con, "variant_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
                         cols=_present("variant_history", rows, "valid_from_run", "valid_from"))
         _insert_bounded(con, "course_variants", rows, cols=_present("course_variants", rows))
@@ -815,23 +905,51 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
         tables.drop("course_variants")
 
 
-def _keys_and_hashes(tables: SourceTables, name: str, key: str) -> tuple[list[str], list[str]]:
-    """A load table's keys and content hashes, in row order (the rows to insert are flagged from them)."""
+def _keyed(tables: SourceTables, name: str, key: str) -> pa.Table:
+    """A load table's key and content hash, with each row's number (``row``), for comparing in DuckDB."""
     table = tables.read(name, [key, "content_hash"])
-    return table.column(key).to_pylist(), table.column("content_hash").to_pylist()
+    return table.append_column("row", pa.array(range(table.num_rows), pa.int64()))
 
 
-def _flagged(batches: Iterator[pa.Table], flags: list[bool]) -> Iterator[pa.Table]:
-    """The rows of each batch whose flag (one per row of the whole table, in order) is set."""
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
+    """An Arrow table as a temporary table of the connection (dropped after). Copied in, not a
+    registered view: inside a transaction DuckDB keeps a registered view's Arrow table alive
+    until COMMIT (a million courses' and variants' ids and hashes: ~110 MB through the load)."""
+    name = f"arrow_{next(_TEMP_NAMES)}"
+    con.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'{_quote(f.name)} {_SQL_TYPES[f.type]}' for f in table.schema)})")
+    try:
+        if table.num_rows:
+            con.from_arrow(table).insert_into(f"temp.main.{name}")
+        del table  # (DuckDB holds its own copy)
+        yield name
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+
+
+_TEMP_NAMES = itertools.count(1)
+_SQL_TYPES = {pa.string(): "VARCHAR", pa.large_string(): "VARCHAR", pa.int64(): "BIGINT", pa.bool_(): "BOOLEAN"}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _flagged(batches: Iterator[pa.Table], seen: pa.Table) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """The rows of each batch whose ``changed`` flag (a row of ``seen`` per row of the whole
+    table, in order) is set, with their rows of ``seen``."""
     offset = 0
+    seen = seen.combine_chunks()
+    flags = seen.column("changed").combine_chunks()
     for part in batches:
         n = part.num_rows
-        mine = flags[offset:offset + n]
+        mine = flags.slice(offset, n)
+        mine_seen = seen.slice(offset, n)
         offset += n
-        if all(mine):
-            yield part
-        elif any(mine):
-            yield part.filter(pa.array(mine, pa.bool_()))
+        if mine.true_count == n:
+            yield part, mine_seen
+        elif mine.true_count:
+            yield part.filter(mine), mine_seen.filter(mine)
 
 
 def _with(table: pa.Table, **values) -> pa.Table:
@@ -853,33 +971,44 @@ def _present(table_name: str, table: pa.Table, *extra: str) -> list[str]:
     return [c for c in columns(table_name) if c in have]
 
 
-def _delete_present(con: duckdb.DuckDBPyConnection, table: str, key: str, ids: list[str]) -> None:
+def _delete_present(con: duckdb.DuckDBPyConnection, table: str, key: str, ids: "Ids") -> None:
     """DELETE the rows of `table` whose `key` is in ids, the ones present looked up first: a
     DELETE over a big transaction's spilled rows pins them all (at a million listings it failed
     the load out of memory under the load's limit), and most ids are of new courses, in no table yet."""
     with _id_set(con, ids) as id_set:
-        present = [k for k, in con.execute(
-            f"SELECT DISTINCT {key} FROM {table} WHERE {key} IN (SELECT id FROM {id_set})").fetchall()]
-    if present:
+        present = _arrow(con.execute(
+            f"SELECT DISTINCT {key} AS id FROM {table} WHERE {key} IN (SELECT id FROM {id_set})")).column("id")
+    if len(present):
         with _id_set(con, present) as id_set:
             con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {id_set})")
 
 
-def _close_versions(con, table: str, key: str, ids: list[str], run: RunRecord) -> None:
-    if ids:
+def _close_versions(con, table: str, key: str, ids: "Ids", run: RunRecord) -> None:
+    if isinstance(ids, str) or len(ids):
         with _id_set(con, ids) as id_set:
             con.execute(f"UPDATE {table} SET valid_to_run = ?, valid_to = ? "
                         f"WHERE valid_to_run IS NULL AND {key} IN (SELECT id FROM {id_set})",
                         [run.run_id, run.started_at])
 
 
+# Ids for _id_set: a list, an Arrow array, or the name of a table of them (column ``id``).
+Ids = "list[str] | pa.Array | pa.ChunkedArray | str"
+
+
+def _arrow(result) -> pa.Table:
+    """A query's result as an Arrow table (DuckDB's .arrow() gives a table or a batch reader)."""
+    table = result.arrow()
+    return table.read_all() if hasattr(table, "read_all") else table
+
+
 @contextmanager
-def _id_set(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Iterator[str]:
-    """A list of ids as a registered Arrow table: a Python list bound as a parameter costs
-    DuckDB two failed pandas imports per element (0.58 s for 10,000 ids against 0.06 s)."""
-    name = f"ids_{len(ids)}_{id(ids)}"
-    con.register(name, pa.table({"id": pa.array(ids, pa.string())}))
-    try:
+def _id_set(con: duckdb.DuckDBPyConnection, ids: Ids) -> Iterator[str]:
+    """Ids as a table DuckDB reads (column ``id``): a table's name as it is; a list or an Arrow
+    array as a temporary table (_registered; a Python list bound as a parameter costs DuckDB two
+    failed pandas imports per element: 0.58 s for 10,000 ids against 0.06 s)."""
+    if isinstance(ids, str):
+        yield ids
+        return
+    column = ids if isinstance(ids, (pa.Array, pa.ChunkedArray)) else pa.array(ids, pa.string())
+    with _registered(con, pa.table({"id": column})) as name:
         yield name
-    finally:
-        con.unregister(name)

@@ -65,8 +65,10 @@ def refresh_prerequisites(con: duckdb.DuckDBPyConnection) -> int:
     rows, seen = [], set()
     for provider, course_id, prerequisites, notes in listings:
         if provider not in finders:
-            known = con.execute("SELECT course_id, title FROM courses WHERE provider = ? AND status = 'active' "
-                                "AND title IS NOT NULL ORDER BY course_id", [provider]).fetchall()
+            # Of the courses of one title a mention names the first (MentionFinder): only those
+            # are read (a large catalogue repeats its titles).
+            known = con.execute("SELECT min(course_id), title FROM courses WHERE provider = ? AND status = 'active' "
+                                "AND title IS NOT NULL GROUP BY title ORDER BY 1", [provider]).fetchall()
             finders[provider] = MentionFinder([KnownCourse(cid, t) for cid, t in known])
         for text in prerequisite_texts(prerequisites, list(notes or [])):
             if NONE_RE.match(text):
