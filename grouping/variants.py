@@ -332,6 +332,9 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
 
     def joined(values: list) -> pa.Array:
         arrays = [v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for v in values]
+        if any(pa.types.is_dictionary(a.type) for a in arrays):  # each partition's own dictionary
+            return _few(pa.concat_arrays([a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a
+                                          for a in arrays]))
         return pa.concat_arrays(arrays)
 
     def taken(rows_of, f: str) -> list:  # a column of every partition's result, let go from it
@@ -346,10 +349,12 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
     order = pc.sort_indices(pa.table({"id": ids, "first": firsts}),
                             sort_keys=[("id", "ascending"), ("first", "ascending")])
     course_columns = {}
+    reps = None
     for f in Courses.fields:  # a column at a time, each partition's dropped as it is joined
         held = taken(lambda g: g.courses, f)
-        if f in _TEXTS:  # still not copied: the whole table's column at the courses' rows
-            course_columns[f] = _TakenTexts(table.column(f), joined([h.rows for h in held]).take(order))
+        if f in _TEXTS:  # still not copied: the whole table's column at the courses' rows (the same rows)
+            reps = reps if reps is not None else joined([h.rows for h in held]).take(order)
+            course_columns[f] = _TakenTexts(table.column(f), reps)
         else:
             course_columns[f] = joined(held).take(order)
         del held
@@ -365,12 +370,16 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
                     for (rows, _), h in zip(results, held)]
         variant_columns[f] = joined(held).take(vorder)
         del held
+    del firsts, vfirst, order, vorder
     # Ids per listing, in listing order.
     lorder = pc.sort_indices(joined([rows for rows, _ in results]))
     course_of = joined([g.course_of.arrow for _, g in results]).take(lorder)
+    for _, g in results:
+        g.course_of = None
     variant_of = joined([g.variant_of.arrow for _, g in results]).take(lorder)
+    del results
     return Grouping(courses=Courses(course_columns), variants=Variants(variant_columns), course_of=Ids(course_of),
-                    variant_of=Ids(variant_of), course_first=firsts.take(order), variant_first=vfirst.take(vorder))
+                    variant_of=Ids(variant_of))
 
 
 def _rows_in(indexes: pa.ListArray, rows: pa.Array) -> pa.ListArray:
@@ -794,14 +803,14 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     key_kinds += [c[6] for c in mc]
     courses = Courses({
         "course_id": ids.take(order),
-        "provider": shown.column("provider").take(first_rows),
-        "source": shown.column("source").take(first_rows),
+        "provider": _few(shown.column("provider").take(first_rows)),
+        "source": _few(shown.column("source").take(first_rows)),
         "title": ordered(col("title"), [c[3] for c in mc], pa.string(), order),
-        "series": shown.column("series").take(first_rows),
+        "series": _few(shown.column("series").take(first_rows)),
         "description": _TakenTexts(cols.texts.column("description"), reps),
         "bullets": _TakenTexts(cols.texts.column("bullets"), reps),
         "audience": _TakenTexts(cols.texts.column("audience"), reps),
-        "key_kind": pa.array(key_kinds, pa.string()).take(order),
+        "key_kind": _few(pa.array(key_kinds, pa.string()).take(order)),
         "lengths": ordered(lengths, [c[7] for c in mc], pa.list_(pa.string()), order),
         "min_hours": ordered(col("duration_hours"), [c[8] for c in mc], pa.float64(), order),
         "max_hours": ordered(col("duration_hours_max"), [c[9] for c in mc], pa.float64(), order),
@@ -818,11 +827,12 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     variants = Variants({
         "variant_id": ordered(single_vids, [v[0] for v in mv], pa.string(), vorder),
         "course_id": ordered(single_cids, [v[1] for v in mv], pa.string(), vorder),
-        "duration_text": ordered(dtext, [v[2] for v in mv], pa.string(), vorder),
+        "duration_text": _few(ordered(dtext, [v[2] for v in mv], pa.string(), vorder)),
         "duration_hours": ordered(col("duration_hours"), [v[3] for v in mv], pa.float64(), vorder),
         "duration_hours_max": ordered(col("duration_hours_max"), [v[4] for v in mv], pa.float64(), vorder),
-        "delivery_mode": ordered(col("delivery_mode"), [v[5] for v in mv], pa.string(), vorder),
-        "join_reason": ordered(pa.array(["only variant"] * ns, pa.string()), [v[6] for v in mv], pa.string(), vorder),
+        "delivery_mode": _few(ordered(col("delivery_mode"), [v[5] for v in mv], pa.string(), vorder)),
+        "join_reason": _few(ordered(pa.array(["only variant"] * ns, pa.string()), [v[6] for v in mv], pa.string(),
+                                    vorder)),
         "join_score": ordered(pa.nulls(ns, pa.float64()), [v[7] for v in mv], pa.float64(), vorder),
         "n_listings": ordered(ones, [v[8] for v in mv], pa.int64(), vorder),
         "listing_indexes": ordered(pa.ListArray.from_arrays(pa.array(range(ns + 1), pa.int32()), single_rows),
@@ -838,6 +848,15 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
 
 
 _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
+
+
+def _few(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column of a few repeated texts (provider, programme, key kind, length, join reason) held
+    as an Arrow dictionary: at a million listings these were ~70 MB of the grouping's ~260 MB.
+    It reads as the texts (``to_pylist``, ``cast(pa.string())``)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
 def _take_rows(column: pa.Array | pa.ChunkedArray, indices: pa.Array) -> pa.Array:

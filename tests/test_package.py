@@ -38,8 +38,11 @@ def test_a_spooled_table_reads_back_batch_by_batch_and_by_column(tmp_path, monke
         tables.read("t", ["n", "k"])  # not in the file's order: refused, not silently reordered
     path = tmp_path / "spool" / "src.t.arrow"
     assert path.is_file()
-    tables.drop("t")
-    assert not path.exists() and tables.num_rows("t") == 10
+    tables.drop("t")  # a spooled table stays readable until its folder goes (a load may start again)
+    assert path.is_file() and tables.read("t").equals(whole)
+    held = SourceTables.in_memory({"t": whole})
+    held.drop("t")  # one in memory is let go
+    assert held.num_rows("t") == 10 and "t" not in held.to_tables()
 
 
 def _night_two(loads):
@@ -110,3 +113,23 @@ def test_the_load_keeps_this_runs_spool_and_removes_a_killed_runs(tmp_path):
     assert wl.remove_stale_files(db, keep=mine) == [other]
     assert mine.is_dir()
     assert wl.remove_stale_files(db) == [mine]
+
+
+def test_a_load_short_of_its_first_budget_starts_again_with_the_next(tmp_path, monkeypatch, caplog):
+    """Unset, COURSES_LOAD_MEMORY_MB gives the load budgets to try in turn: a load that DuckDB
+    cannot fit in the first (here 1 MB) is started again from the untouched warehouse and the same
+    spooled tables with the next, and loads what a load with the next alone loads. A budget set by
+    the operator is kept to: that load fails, changing nothing."""
+    monkeypatch.delenv("COURSES_LOAD_MEMORY_MB", raising=False)
+    expected = _publish_nights(tmp_path / "a" / "c.duckdb", spool=True)
+    monkeypatch.setattr(wl, "DEFAULT_LOAD_MEMORY_MB", (1, 1024))
+    with caplog.at_level("WARNING", logger="courses.load"):
+        got = _publish_nights(tmp_path / "b" / "c.duckdb", spool=True)
+    assert got == expected
+    assert sum("starting it again with 1024 MB" in r.getMessage() for r in caplog.records) == 3  # each night
+    # Set by the operator: no second attempt.
+    monkeypatch.setenv("COURSES_LOAD_MEMORY_MB", "1")
+    db = tmp_path / "c" / "c.duckdb"
+    with pytest.raises(wl.WarehouseError, match="COURSES_LOAD_MEMORY_MB to more than 1"):
+        _publish_nights(db, spool=True)
+    assert not db.exists() and sorted(p.name for p in db.parent.iterdir()) == ["c.duckdb.lock"]

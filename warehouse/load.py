@@ -25,10 +25,12 @@ Only the sources that loaded are replaced; a failed source keeps its previous ro
 """
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -201,7 +203,9 @@ def _objects_parts(objects: list, fields: tuple[str, ...], version_fields: tuple
             cols = [c if isinstance(c, list) else c.to_pylist() for c in cols]
             hashes += [_hash_values(list(vals)) for vals in zip(*cols)]
         part["content_hash"] = hashes
-        yield pa.table({f: part[f] for f in schema.names}, schema=schema)
+        # (grouping holds its few repeated texts as Arrow dictionaries: the table has the texts)
+        yield pa.table({f: part[f] if isinstance(part[f], list) else part[f].cast(schema.field(f).type)
+                        for f in schema.names}, schema=schema)
 
 
 _TEXT_LIST = pa.list_(pa.string())
@@ -366,35 +370,67 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
         remove_stale_files(db_path, keep=spool_folder(db_path))
         if not any(l.status == "loaded" for l in loads) and record_in_place(db_path, run, loads):
             return
-        tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         try:
-            with held_against_writers(db_path) as source:
-                if source is not None:
-                    with open(tmp, "wb") as out:
-                        shutil.copyfileobj(source, out, 1 << 20)
-                if release:
-                    _write(tmp, run, loads, release=True)
-                else:
-                    _write(tmp, run, loads)
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(tmp, db_path)
-            if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename durable
-                dir_fd = os.open(db_path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
+            _publish_attempts(db_path, run, loads, release)
+        finally:  # the sources' spooled tables (warehouse.package) are done with
+            shutil.rmtree(spool_folder(db_path), ignore_errors=True)
+
+
+def _publish_attempts(db_path: Path, run: RunRecord, loads: list[SourceLoad], release: bool) -> None:
+    """publish under each memory budget in turn (load_memory_budgets), until one is enough."""
+    budgets = load_memory_budgets()
+    # What the loads hold, to give back to them for another attempt (a spooled source's
+    # tables are still on disk; one held in memory and released is not, and is not retried).
+    held = [(l, l.listings, l.tables, l.grouping) for l in loads]
+    again = all(l.tables is not None and l.tables.spooled_to for l in loads
+                if l.status == "loaded" and l.kind == "courses") or not release
+    for attempt, budget in enumerate(budgets):
+        token = _BUDGET.set(budget)
+        try:
+            _publish_copy(db_path, run, loads, release)
+            return
         except duckdb.OutOfMemoryException as exc:
-            budget = load_memory_budget() // 2**20
+            mb = budget // 2**20
+            if attempt + 1 < len(budgets) and again:
+                _log.warning("%s: the load needed more than DuckDB's indexes + %d MB; starting it again with %d MB",
+                             db_path, mb, budgets[attempt + 1] // 2**20)
+                for load, listings, tables, grouping in held:
+                    load.listings, load.tables, load.grouping = listings, tables, grouping
+                remove_stale_files(db_path, pid=os.getpid(), keep=spool_folder(db_path))
+                continue
             raise WarehouseError(
-                f"{db_path}: the load needed more than the memory it allows itself (DuckDB's indexes + {budget} MB) "
-                f"and nothing was changed: set {LOAD_MEMORY_ENV} to more than {budget} (e.g. {budget * 4}) and run "
+                f"{db_path}: the load needed more than the memory it allows itself (DuckDB's indexes + {mb} MB) "
+                f"and nothing was changed: set {LOAD_MEMORY_ENV} to more than {mb} (e.g. {mb * 4}) and run "
                 f"again (DuckDB: {' '.join(str(exc).split('Possible solutions')[0].split())})") from exc
         except duckdb.Error as exc:
             raise WarehouseError(f"{db_path}: the load failed and nothing was changed: {exc}") from exc
         finally:
-            remove_stale_files(db_path, pid=os.getpid())
+            _BUDGET.reset(token)
+
+
+def _publish_copy(db_path: Path, run: RunRecord, loads: list[SourceLoad], release: bool) -> None:
+    """One attempt of publish: the run written into a copy of the warehouse, moved over it."""
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    try:
+        with held_against_writers(db_path) as source:
+            if source is not None:
+                with open(tmp, "wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+            if release:
+                _write(tmp, run, loads, release=True)
+            else:
+                _write(tmp, run, loads)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, db_path)
+        if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename durable
+            dir_fd = os.open(db_path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    finally:
+        remove_stale_files(db_path, pid=os.getpid(), keep=spool_folder(db_path))
 
 
 # What a run leaves beside the warehouse while it works: .<db>.<pid>.tmp, its .wal, and the
@@ -593,15 +629,36 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[Sour
 # of memory the machine has is worse than a bigger peak (at 100,000 listings 586 MB against
 # 521 MB with 128 MB). COURSES_LOAD_MEMORY_MB sets it (the error of a load that ran out of it
 # names the setting).
+#
+# Unset, the load starts with 256 MB (a first night of a million listings then peaks at ~1 GB
+# in all) and, if DuckDB needs more, starts again from the untouched warehouse with 1 GB, then
+# 4 GB (DEFAULT_LOAD_MEMORY_MB): a night that replaces a million courses needs more than 256 MB
+# (its UPDATEs are held in memory), most nights need far less. A budget set by the operator is
+# kept to: such a load fails instead, with the message that names the setting.
 LOAD_MEMORY_ENV = "COURSES_LOAD_MEMORY_MB"
-DEFAULT_LOAD_MEMORY_MB = 1024
+_log = logging.getLogger("courses.load")
+DEFAULT_LOAD_MEMORY_MB = (256, 1024, 4096)
+_BUDGET: contextvars.ContextVar[int | None] = contextvars.ContextVar("load_memory_budget", default=None)
+
+
+def load_memory_budgets() -> list[int]:
+    """The budgets (bytes) a load tries in turn: COURSES_LOAD_MEMORY_MB alone, else the defaults."""
+    if os.environ.get(LOAD_MEMORY_ENV, "").strip():
+        return [_budget_from_env()]
+    return [mb * 2**20 for mb in DEFAULT_LOAD_MEMORY_MB]
 
 
 def load_memory_budget() -> int:
-    """Bytes the load may use beside DuckDB's indexes: COURSES_LOAD_MEMORY_MB, else 1 GB."""
+    """Bytes the load may use beside DuckDB's indexes now: the attempt's budget (publish sets
+    it), else COURSES_LOAD_MEMORY_MB, else the first default."""
+    attempt = _BUDGET.get()
+    if attempt is not None:
+        return attempt
+    return load_memory_budgets()[0]
+
+
+def _budget_from_env() -> int:
     raw = os.environ.get(LOAD_MEMORY_ENV, "").strip()
-    if not raw:
-        return DEFAULT_LOAD_MEMORY_MB * 2**20
     try:
         mb = int(raw)
     except ValueError:
@@ -924,7 +981,10 @@ def _registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str
         del table  # (DuckDB holds its own copy)
         yield name
     finally:
-        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        except duckdb.Error:  # the transaction failed (its own error is the one raised); the table goes with it
+            pass
 
 
 _TEMP_NAMES = itertools.count(1)

@@ -9,7 +9,8 @@ read back a batch at a time as it is inserted, so a run holds one batch of them 
 
 The files are the run's own working files: the flow puts them in a folder beside the
 warehouse named like the load's other working files (``.<db>.<pid>.tmp.spool``), which the
-load removes when it ends, and the next run removes if a run was killed.
+load removes when it ends (not before: a load that runs out of its memory budget starts again
+from them), and the next run removes if a run was killed.
 """
 from __future__ import annotations
 
@@ -109,11 +110,10 @@ class SourceTables:
         return ipc.IpcReadOptions(included_fields=[names.index(c) for c in columns])
 
     def drop(self, name: str) -> None:
-        """Done with the table: its Arrow memory is let go, its file removed (num_rows stays)."""
+        """Done with the table: a table held in memory is let go (num_rows stays). A spooled
+        one stays on disk, readable, until its folder is removed: a load that runs out of its
+        memory budget starts again from the same files (warehouse.load.publish)."""
         self._tables.pop(name, None)
-        path = self._files.pop(name, None)
-        if path is not None:
-            path.unlink(missing_ok=True)
 
     def to_tables(self) -> dict[str, pa.Table]:
         """Every table, in memory (for tools and tests that compare them)."""
