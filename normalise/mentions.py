@@ -56,6 +56,13 @@ def _words(text: str) -> list[_Word]:
     return [_Word(_fold(m[0]), m[0], m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def folded_words(text: str) -> set[str]:
+    """The words of a text as MentionFinder compares them (folded). A known title is found in a
+    text only where at least one of its words stands as it is, so a title none of whose folded
+    words is among a text's is never found in it."""
+    return {_fold(m[0]) for m in _WORD.finditer(text)}
+
+
 @dataclass(frozen=True, slots=True)
 class _Title:
     course: KnownCourse

@@ -101,6 +101,39 @@ def test_a_two_word_title_is_tried_only_where_its_other_word_stands_within_one_e
     assert len(calls) < 40  # every "Steward ..." title tried where "Steward" stands: over 1,200
 
 
+def test_the_titles_a_text_can_name_name_what_every_title_names():
+    """refresh_prerequisites builds its finder of the titles sharing a word with the texts
+    (warehouse.prerequisites.finder_for): on texts naming titles exactly, one letter off in either
+    word, lower case, or not at all, it finds what a finder of every title finds. Expected by
+    hand for three texts; the rest compared with the finder of every title."""
+    from normalise.mentions import folded_words
+    from warehouse.prerequisites import finder_for
+
+    words = ["Steward", "Mediation", "Bargaining", "Pension", "Grievance", "Health", "Safety", "Leadership",
+             "Finance", "Treasurer", "Equity", "Organizing"]
+    titles = [f"{a} {b}" for a in words for b in words if a != b] + words + ["Health and Safety for Stewards"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE courses (course_id VARCHAR, provider VARCHAR, title VARCHAR, status VARCHAR)")
+    con.executemany("INSERT INTO courses VALUES (?, 'CUPE', ?, 'active')", [(f"c{k:03d}", t) for k, t in enumerate(titles)])
+    every = MentionFinder([KnownCourse(f"c{k:03d}", t) for k, t in enumerate(titles)])
+    texts = ["Completion of Steward Mediaton; or Safety Steward.", "Stewrad Mediation", "Must be a member",
+             "Health and Safety for Stewards and Pension Finance", "grievance equity"]
+    texts += [f"Completion of {t[:-2] + t[-1] + t[-2]} first" for t in titles]  # the last two letters swapped
+    texts += [f"{t} or {titles[-k]}" for k, t in enumerate(titles[::7], 1)]
+    found, kept = {}, 0
+    for text in texts:
+        mine = finder_for(con, "CUPE", folded_words(text))
+        kept += len(mine._titles)
+        found[text] = [(p.name, p.course_id, p.match) for p in parse_prerequisites(text, mine)]
+        assert found[text] == [(p.name, p.course_id, p.match) for p in parse_prerequisites(text, every)], text
+    assert found["Stewrad Mediation"] == [("Stewrad Mediation", f"c{titles.index('Steward Mediation'):03d}", "fuzzy")]
+    assert found["Must be a member"] == [] and found["grievance equity"] == []  # lower case names no title
+    assert [p[1] for p in found["Health and Safety for Stewards and Pension Finance"]] == [
+        f"c{titles.index('Health and Safety for Stewards'):03d}", f"c{titles.index('Pension Finance'):03d}"]
+    assert sum(1 for ps in found.values() for p in ps if p[2] == "fuzzy") > 50
+    assert kept < len(texts) * len(titles) / 4  # the finders held a quarter of the titles or fewer
+
+
 def test_texts_from_the_field_and_from_notes():
     assert prerequisite_texts("OH&S for Union Activists", []) == ["OH&S for Union Activists"]
     assert prerequisite_texts(None, ["This workshop is for stewards.", "Pre-requisite: Introduction to Stewarding"]) == [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from normalise.mentions import MentionFinder
+from normalise.mentions import MentionFinder, folded_words
 from normalise.prerequisites import NONE_RE, parse_prerequisites, prerequisite_texts
 from schema.news import KnownCourse
 
@@ -53,6 +53,24 @@ def ensure_prerequisites_schema(con: duckdb.DuckDBPyConnection) -> None:
     create_view(con, view, comment, vcols, sql)
 
 
+def finder_for(con: duckdb.DuckDBPyConnection, provider: str, words: set[str]) -> MentionFinder:
+    """A MentionFinder of the provider's active courses that a text of these (folded) words
+    can name: a title is found in a text only where one of its words stands as it is (at most
+    one word of a title may be fuzzy), so the others are left out, and the finder names the same
+    courses in those texts as one of every title. Of the courses of one title a mention names the
+    first (MentionFinder): only those are read. At a million listings every title's index was
+    ~90 MB; the titles the prerequisites can name are a few thousand."""
+    titles = con.execute("SELECT min(course_id) AS course_id, title FROM courses WHERE provider = ? "
+                         "AND status = 'active' AND title IS NOT NULL GROUP BY title ORDER BY 1", [provider]).arrow()
+    titles = titles.read_all() if hasattr(titles, "read_all") else titles
+    known = []
+    for batch in titles.to_batches(max_chunksize=16_384):
+        for course_id, title in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
+            if not words.isdisjoint(folded_words(title)):
+                known.append(KnownCourse(course_id, title))
+    return MentionFinder(known)
+
+
 def refresh_prerequisites(con: duckdb.DuckDBPyConnection) -> int:
     """Read every current listing's prerequisites again and link them; returns the rows written."""
     con.execute("DELETE FROM course_prerequisites")
@@ -61,19 +79,18 @@ def refresh_prerequisites(con: duckdb.DuckDBPyConnection) -> int:
         WHERE l.course_id IS NOT NULL AND (l.prerequisites IS NOT NULL
               OR len(list_filter(l.notes, n -> regexp_matches(n, '(?i)pre-?requisite'))) > 0)
         ORDER BY l.provider, l.course_id""").fetchall()
-    finders: dict[str, MentionFinder] = {}
-    rows, seen = [], set()
+    # Each provider's texts, in order; then its courses that a text may name (finder_for).
+    texts: dict[str, list[tuple[str, str]]] = {}
     for provider, course_id, prerequisites, notes in listings:
-        if provider not in finders:
-            # Of the courses of one title a mention names the first (MentionFinder): only those
-            # are read (a large catalogue repeats its titles).
-            known = con.execute("SELECT min(course_id), title FROM courses WHERE provider = ? AND status = 'active' "
-                                "AND title IS NOT NULL GROUP BY title ORDER BY 1", [provider]).fetchall()
-            finders[provider] = MentionFinder([KnownCourse(cid, t) for cid, t in known])
         for text in prerequisite_texts(prerequisites, list(notes or [])):
-            if NONE_RE.match(text):
-                continue
-            found = [p for p in parse_prerequisites(text, finders[provider]) if p.course_id != course_id]
+            if not NONE_RE.match(text):
+                texts.setdefault(provider, []).append((course_id, text))
+    del listings
+    rows, seen = [], set()
+    for provider, items in texts.items():
+        finder = finder_for(con, provider, {w for _, text in items for w in folded_words(text)})
+        for course_id, text in items:
+            found = [p for p in parse_prerequisites(text, finder) if p.course_id != course_id]
             for p in found or [None]:
                 row = {"course_id": course_id, "requires_course_id": p.course_id if p else None, "text": text,
                        "requires": p.name if p else None, "match": p.match if p else None}
@@ -81,6 +98,7 @@ def refresh_prerequisites(con: duckdb.DuckDBPyConnection) -> int:
                 if key not in seen:
                     seen.add(key)
                     rows.append(row)
+        del finder
     if rows:
         cols = [c[0] for c in TABLE[2]]
         con.register("incoming_prereq", pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}))
