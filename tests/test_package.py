@@ -133,3 +133,14 @@ def test_a_load_short_of_its_first_budget_starts_again_with_the_next(tmp_path, m
     with pytest.raises(wl.WarehouseError, match="COURSES_LOAD_MEMORY_MB to more than 1"):
         _publish_nights(db, spool=True)
     assert not db.exists() and sorted(p.name for p in db.parent.iterdir()) == ["c.duckdb.lock"]
+
+
+def test_a_commit_that_could_not_allocate_is_out_of_memory():
+    """DuckDB reports a COMMIT that ran out of its memory limit as a TransactionException (seen
+    at a million listings under 160 MB); the load counts it as out of memory (the next budget is
+    tried), and other failures not."""
+    assert wl._out_of_memory(duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB"))
+    assert wl._out_of_memory(duckdb.TransactionException(
+        "TransactionContext Error: Failed to commit: could not allocate block of size 256.0 KiB (583.4 MiB/583.5 MiB used)"))
+    assert not wl._out_of_memory(duckdb.TransactionException("TransactionContext Error: Conflict on update"))
+    assert not wl._out_of_memory(duckdb.ConstraintException("Duplicate key \"course_id: c_1\""))
