@@ -337,7 +337,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     import subprocess
 
     from bench.generate import AUPE_URL, CUPE_URL
-    from flows.memory import arrow_from_malloc
+    from flows.memory import arrow_from_malloc, for_a_large_source
     from grouping import group_listings
     from normalise.listing import normalise_batch
     from parsers import get_parser
@@ -380,6 +380,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
             listings = ListingBatch.concat(batches)
             del batches
             progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
+            for_a_large_source(len(listings))  # as flows.refresh.parse_source
             grouping = group_listings(listings)
             progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
             # as flows.refresh.parse_source: the grouping as Arrow tables spooled beside the warehouse,

@@ -14,7 +14,11 @@ def arrow_from_malloc() -> None:
     stay in the pool that made them."""
     if pa.default_memory_pool().backend_name != "system":
         pa.set_memory_pool(pa.system_memory_pool())
-    _mmap_big_blocks()
+
+
+# A source of more listings than this is grouped by partitions, and its run sets the threshold
+# below (for_a_large_source).
+LARGE_SOURCE = 131_072
 
 
 # Blocks of this size or more are mapped on their own and unmapped when freed (glibc's
@@ -24,6 +28,15 @@ def arrow_from_malloc() -> None:
 # heap resident (bench/RESULTS.md). Setting it fixes it (no raising).
 MMAP_THRESHOLD = 256 * 1024
 _M_MMAP_THRESHOLD = -3
+
+
+def for_a_large_source(n_listings: int) -> None:
+    """Before grouping a source of more than LARGE_SOURCE listings: fix the mmap threshold (for
+    the rest of the process). Not for small sources: with the threshold fixed, every big block is
+    mapped and unmapped, and 20 small sources parsed in threads took ~1 s more
+    (`python -m bench.parallel_sources`)."""
+    if n_listings > LARGE_SOURCE:
+        _mmap_big_blocks()
 
 
 def _mmap_big_blocks() -> None:

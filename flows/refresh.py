@@ -30,7 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from fetch.archive import ArchiveError, PageRecord, read_archive, read_stored
 from fetch.crawl import crawl
 from fetch.hosts import HostGate
-from flows.memory import arrow_from_malloc
+from flows.memory import arrow_from_malloc, for_a_large_source
 from flows.news import is_news, parse_news_source
 from flows.progress import report
 from flows.workshop_pages import WorkshopPages, workshop_summary
@@ -168,6 +168,7 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
         load = SourceLoad(source=source.name, status="failed", pages=page_rows, errors=errors,
                           message=f"{source.name}: {where}: {problem} (nothing loaded; `courses refresh --force` loads it anyway)")
         return load
+    for_a_large_source(len(listings))
     grouping = group_listings(listings)
     load = SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)

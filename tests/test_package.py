@@ -88,6 +88,7 @@ def test_spooled_tables_load_the_same_warehouse_as_tables_in_memory(tmp_path, mo
     loaded from tables in memory, and from spooled tables cut into batches of 5 rows (so that
     every batch has rows to insert and rows to skip)."""
     in_memory = _publish_nights(tmp_path / "a" / "c.duckdb", spool=False)
+    monkeypatch.setattr(wl, "SPOOL_LISTINGS", 0)  # (the samples are small sources: kept in memory otherwise)
     monkeypatch.setattr(package, "BATCH_ROWS", 5)
     monkeypatch.setattr(wl, "BATCH_ROWS", 5)
     spooled = _publish_nights(tmp_path / "b" / "c.duckdb", spool=True)
@@ -121,6 +122,7 @@ def test_a_load_short_of_its_first_budget_starts_again_with_the_next(tmp_path, m
     spooled tables with the next, and loads what a load with the next alone loads. A budget set by
     the operator is kept to: that load fails, changing nothing."""
     monkeypatch.delenv("COURSES_LOAD_MEMORY_MB", raising=False)
+    monkeypatch.setattr(wl, "SPOOL_LISTINGS", 0)
     expected = _publish_nights(tmp_path / "a" / "c.duckdb", spool=True)
     monkeypatch.setattr(wl, "DEFAULT_LOAD_MEMORY_MB", (1, 1024))
     with caplog.at_level("WARNING", logger="courses.load"):
@@ -144,3 +146,11 @@ def test_a_commit_that_could_not_allocate_is_out_of_memory():
         "TransactionContext Error: Failed to commit: could not allocate block of size 256.0 KiB (583.4 MiB/583.5 MiB used)"))
     assert not wl._out_of_memory(duckdb.TransactionException("TransactionContext Error: Conflict on update"))
     assert not wl._out_of_memory(duckdb.ConstraintException("Duplicate key \"course_id: c_1\""))
+
+
+def test_a_small_source_keeps_its_tables_in_memory(tmp_path):
+    """Spooling is for big sources (SPOOL_LISTINGS): a night's small sources keep theirs in memory."""
+    (load, *_rest) = sample_loads()
+    wl.columnar(load, spool=wl.spool_folder(tmp_path / "c.duckdb"))
+    assert len(load.listings) < wl.SPOOL_LISTINGS and load.tables.spooled_to == []
+    assert load.n_listings == len(load.listings) > 0 and not wl.spool_folder(tmp_path / "c.duckdb").exists()

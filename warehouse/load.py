@@ -319,14 +319,19 @@ def _table_parts(load: SourceLoad) -> dict[str, Iterator[pa.Table]]:
             "course_variants": _objects_parts(g.variants if g else [], _VARIANT_FIELDS, _VARIANT_VERSION_FIELDS)}
 
 
+# A source of fewer listings keeps its tables in memory even where spooling is asked for: they
+# are small, and writing them costs each of a night's many small sources time.
+SPOOL_LISTINGS = 20_000
+
+
 def columnar(load: SourceLoad, spool: Path | None = None) -> SourceLoad:
     """Build a loaded source's tables now and drop its listings' and grouping's objects: the one
     Python object per course and variant would otherwise live on through the load (at 100,000
-    listings ~160 MB of objects against ~55 MB of Arrow). With ``spool`` (a folder), the tables
-    are written there a batch at a time (warehouse.package) and the source holds none of them
-    in memory. Returns the same load."""
+    listings ~160 MB of objects against ~55 MB of Arrow). With ``spool`` (a folder), a source of
+    SPOOL_LISTINGS listings or more writes its tables there a batch at a time (warehouse.package)
+    and holds none of them in memory. Returns the same load."""
     if load.status == "loaded" and load.kind == "courses" and load.tables is None:
-        if spool is None:
+        if spool is None or len(load.listings) < SPOOL_LISTINGS:
             load.tables = SourceTables.in_memory(rows_for(load))
         else:
             schemas = {name: _load_schema(name, load) for name in ("listings", "courses", "course_variants")}
@@ -784,10 +789,10 @@ class _Plan:
     removed_variants: pa.Array  # variants of the courses that left (kept as they were, their versions end)
     gone_variants: pa.Array     # variants of courses still here that left
     known_changed_variants: pa.Array
-    # The ids of every changed course and variant, as temporary tables (made before the
-    # transaction, dropped by the load): their rows are replaced wherever they are.
-    changed: str
-    changed_variants: str
+    # The changed courses and variants whose rows are in the warehouse already, or will be
+    # (another source of the run): those rows are replaced wherever they are.
+    changed: pa.Array
+    changed_variants: pa.Array
 
 
 def _plans(con: duckdb.DuckDBPyConnection, sources: list[tuple[str, SourceTables]]) -> list[_Plan]:
@@ -841,14 +846,14 @@ def _plan(con: duckdb.DuckDBPyConnection, source: str, new: str, new_v: str, oth
     # The changed ones whose rows are somewhere already, or will be (another source of the
     # run): those rows are replaced. (A new course is in no table yet: most of a first night.)
     elsewhere = f"SELECT course_id FROM courses" + (f" UNION ALL {others}" if others else "")
-    changed_temp = _temp_ids(
-        con, "changed_courses",
+    changed_ids = _ids(
+        con,
         f"SELECT n.course_id AS id FROM {new} n LEFT JOIN (SELECT * FROM courses WHERE source = ?) o "
         f"USING (course_id) WHERE (o.course_id IS NULL OR o.status <> 'active' OR o.content_hash <> n.content_hash) "
         f"AND n.course_id IN ({elsewhere})", [source])
     elsewhere_v = f"SELECT variant_id FROM course_variants" + (f" UNION ALL {others_v}" if others_v else "")
-    changed_v_temp = _temp_ids(
-        con, "changed_variants",
+    changed_vids = _ids(
+        con,
         f"SELECT n.variant_id AS id FROM {new_v} n LEFT JOIN ({old_v}) o USING (variant_id) "
         f"WHERE o.content_hash IS DISTINCT FROM n.content_hash AND n.variant_id IN ({elsewhere_v})", [source])
     removed_v = _ids(con, f"SELECT v.variant_id FROM course_variants v JOIN courses c USING (course_id) "
@@ -869,15 +874,7 @@ def _plan(con: duckdb.DuckDBPyConnection, source: str, new: str, new_v: str, oth
         removed_variants=removed_v,
         gone_variants=v_gone,
         known_changed_variants=pc.filter(vids, pc.and_(v_seen.column("changed"), v_seen.column("known"))),
-        changed=changed_temp, changed_variants=changed_v_temp)
-
-
-def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: list) -> str:
-    """A query's ids (column ``id``) as a temporary table of the connection; its name. Made
-    outside the transaction, it holds no Arrow table alive; DuckDB may spill it."""
-    name = f"temp.main.{name}_{next(_TEMP_NAMES)}"
-    con.execute(f"CREATE TEMP TABLE {name.split('.')[-1]} AS {sql}", params)
-    return name
+        changed=changed_ids, changed_variants=changed_vids)
 
 
 def _ids(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pa.Array:
@@ -919,8 +916,9 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
         with _id_set(con, plan.returning) as ids:
             con.execute(f"DELETE FROM course_variants WHERE course_id IN (SELECT id FROM {ids})")
     # The rows of the changed courses, wherever they are (another source's course of the same id too).
-    _delete_present(con, "courses", "course_id", plan.changed)
-    _delete_present(con, "course_topics", "course_id", plan.changed)
+    if len(plan.changed):
+        _delete_present(con, "courses", "course_id", plan.changed)
+        _delete_present(con, "course_topics", "course_id", plan.changed)
     # The changed courses, a batch at a time: their history version, their row, their topics.
     # A catalogue title is the catalogue's own (title_source); resolve_course_titles then only
     # visits the courses without one (at 100,000 listings: 92k title updates and topics less).
@@ -961,9 +959,8 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
     if len(plan.gone_variants):
         with _id_set(con, plan.gone_variants) as ids:
             con.execute(f"DELETE FROM course_variants WHERE variant_id IN (SELECT id FROM {ids})")
-    _delete_present(con, "course_variants", "variant_id", plan.changed_variants)
-    for temp in (plan.changed, plan.changed_variants):
-        con.execute(f"DROP TABLE {temp}")
+    if len(plan.changed_variants):
+        _delete_present(con, "course_variants", "variant_id", plan.changed_variants)
     for rows, _ in _flagged(tables.batches("course_variants"), plan.variants):
         _insert_bounded(con, "variant_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
                         cols=_present("variant_history", rows, "valid_from_run", "valid_from"))
@@ -998,7 +995,8 @@ def _registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str
 
 
 _TEMP_NAMES = itertools.count(1)
-_SQL_TYPES = {pa.string(): "VARCHAR", pa.large_string(): "VARCHAR", pa.int64(): "BIGINT", pa.bool_(): "BOOLEAN"}
+_SQL_TYPES = {pa.string(): "VARCHAR", pa.large_string(): "VARCHAR", pa.string_view(): "VARCHAR",
+              pa.int64(): "BIGINT", pa.bool_(): "BOOLEAN"}
 
 
 def _quote(name: str) -> str:
