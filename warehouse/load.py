@@ -635,18 +635,17 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, loads: list[Sour
 # The load runs DuckDB on one thread: a scan of the transaction's own rows (a DELETE's lookup)
 # pins a whole row group per thread (122,880 courses are ~60 MB): at a million listings the
 # load failed out of memory with a budget of 64 MB on two threads and of 96 MB on one; 128 MB
-# on one thread passed on the 100k tables repeated, but a whole 1M pipeline still failed so,
-# and passed with 1 GB (see bench/RESULTS.md). The default is 1 GB: a night that fails for want
-# of memory the machine has is worse than a bigger peak (at 100,000 listings 586 MB against
-# 521 MB with 128 MB). COURSES_LOAD_MEMORY_MB sets it (the error of a load that ran out of it
-# names the setting).
+# on one thread passed on the 100k tables repeated, but a whole 1M pipeline (its tables then
+# held in memory through the load) still failed so (see bench/RESULTS.md).
 #
-# Unset, the load starts with 200 MB (the first night of a million listings then takes 922 MB
-# in all, against 981 MB with 256; with 160 its COMMIT failed) and, if DuckDB needs more, starts
-# again from the untouched warehouse with 1 GB, then 4 GB (DEFAULT_LOAD_MEMORY_MB): a night that
-# replaces a million courses needs more than 256 MB (its UPDATEs are held in memory), most
-# nights need far less. A budget set by the operator is
-# kept to: such a load fails instead, with the message that names the setting.
+# Unset, the load starts with 200 MB (the first night of a million listings, its tables spooled
+# and its changes decided before the transaction, then takes 922 MB in all, against 981 MB with
+# 256; with 160 its COMMIT failed) and, if DuckDB needs more, starts again from the untouched
+# warehouse with 1 GB, then 4 GB (DEFAULT_LOAD_MEMORY_MB): a night that replaces a million
+# courses needs more than 256 MB (its UPDATEs are held in memory); most nights need far less
+# (a night that fails for want of memory the machine has is worse than a bigger peak). A budget
+# set by the operator (COURSES_LOAD_MEMORY_MB) is kept to: such a load fails instead, with the
+# message that names the setting.
 LOAD_MEMORY_ENV = "COURSES_LOAD_MEMORY_MB"
 _log = logging.getLogger("courses.load")
 DEFAULT_LOAD_MEMORY_MB = (200, 1024, 4096)
