@@ -16,8 +16,7 @@ def arrow_from_malloc() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
-# A source of more listings than this sets the threshold below for its run (for_a_large_source);
-# the size from which a source's load tables are spooled (warehouse.load.SPOOL_LISTINGS).
+# A source of more listings than this sets the threshold below for its run (for_a_large_source).
 LARGE_SOURCE = 20_000
 
 

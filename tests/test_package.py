@@ -38,11 +38,11 @@ def test_a_spooled_table_reads_back_batch_by_batch_and_by_column(tmp_path, monke
         tables.read("t", ["n", "k"])  # not in the file's order: refused, not silently reordered
     path = tmp_path / "spool" / "src.t.arrow"
     assert path.is_file()
-    tables.drop("t")  # a spooled table stays readable until its folder goes (a load may start again)
+    # Read whole and in batches, it stays readable, as a load that starts again reads it again.
     assert path.is_file() and tables.read("t").equals(whole)
     held = SourceTables.in_memory({"t": whole})
-    held.drop("t")  # one in memory is let go
-    assert held.num_rows("t") == 10 and "t" not in held.to_tables()
+    assert held.num_rows("t") == 10 and pa.concat_tables(list(held.batches("t"))).equals(whole)
+    assert held.to_tables()["t"].equals(whole)
 
 
 def _night_two(loads):
@@ -154,3 +154,16 @@ def test_a_small_source_keeps_its_tables_in_memory(tmp_path):
     wl.columnar(load, spool=wl.spool_folder(tmp_path / "c.duckdb"))
     assert len(load.listings) < wl.SPOOL_LISTINGS and load.tables.spooled_to == []
     assert load.n_listings == len(load.listings) > 0 and not wl.spool_folder(tmp_path / "c.duckdb").exists()
+
+
+def test_a_night_of_small_sources_held_in_memory_is_started_again_too(tmp_path, monkeypatch, caplog):
+    """Small sources keep their tables in memory (SPOOL_LISTINGS) and the flow's load releases
+    them as it goes: a load short of its first budget is still started again with the next, from
+    the same tables, and loads what one attempt loads."""
+    monkeypatch.delenv("COURSES_LOAD_MEMORY_MB", raising=False)
+    expected = _publish_nights(tmp_path / "a" / "c.duckdb", spool=False)
+    monkeypatch.setattr(wl, "DEFAULT_LOAD_MEMORY_MB", (1, 1024))
+    with caplog.at_level("WARNING", logger="courses.load"):
+        got = _publish_nights(tmp_path / "b" / "c.duckdb", spool=False)
+    assert got == expected
+    assert sum("starting it again with 1024 MB" in r.getMessage() for r in caplog.records) == 3

@@ -320,8 +320,10 @@ def _table_parts(load: SourceLoad) -> dict[str, Iterator[pa.Table]]:
 
 
 # A source of fewer listings keeps its tables in memory even where spooling is asked for: they
-# are small, and writing them costs each of a night's many small sources time.
-SPOOL_LISTINGS = 20_000
+# are small, and writing them costs each of a night's many small sources time (the load keeps
+# them until it ends, for another attempt). 20,000 let the 100k run's 10,000 AUPE listings stay
+# in memory through the load: ~10 MB over the 400 MB target.
+SPOOL_LISTINGS = 5_000
 
 
 def columnar(load: SourceLoad, spool: Path | None = None) -> SourceLoad:
@@ -365,9 +367,9 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
     """Write the run and its loaded sources into the warehouse, all or nothing.
 
     Takes the writer lock unless the caller holds it already (``locked=True``). With
-    ``release=True`` each loaded source's listings, tables and grouping are dropped from its
-    SourceLoad as soon as they are inserted (the caller has no further use for them: the flow),
-    so that a big source's rows are not held through the rest of the load and the COMMIT.
+    ``release=True`` each loaded source's listings, tables and grouping are taken from its
+    SourceLoad when the load begins (the caller has no further use for them: the flow); a big
+    source's tables are spooled to disk by then (columnar), and are read a batch at a time.
     """
     db_path = Path(db_path)
     with (nullcontext() if locked else writer_lock(db_path)):
@@ -384,11 +386,10 @@ def publish(db_path: str | Path, run: RunRecord, loads: list[SourceLoad], *, loc
 def _publish_attempts(db_path: Path, run: RunRecord, loads: list[SourceLoad], release: bool) -> None:
     """publish under each memory budget in turn (load_memory_budgets), until one is enough."""
     budgets = load_memory_budgets()
-    # What the loads hold, to give back to them for another attempt (a spooled source's
-    # tables are still on disk; one held in memory and released is not, and is not retried).
+    # What the loads hold, given back to them for another attempt (a released load lets go of
+    # its references; the tables themselves are kept until the load ends: on disk for a big
+    # source, in memory for a small one).
     held = [(l, l.listings, l.tables, l.grouping) for l in loads]
-    again = all(l.tables is not None and l.tables.spooled_to for l in loads
-                if l.status == "loaded" and l.kind == "courses") or not release
     for attempt, budget in enumerate(budgets):
         token = _BUDGET.set(budget)
         try:
@@ -398,7 +399,7 @@ def _publish_attempts(db_path: Path, run: RunRecord, loads: list[SourceLoad], re
             if not _out_of_memory(exc):
                 raise WarehouseError(f"{db_path}: the load failed and nothing was changed: {exc}") from exc
             mb = budget // 2**20
-            if attempt + 1 < len(budgets) and again:
+            if attempt + 1 < len(budgets):
                 _log.warning("%s: the load needed more than DuckDB's indexes + %d MB; starting it again with %d MB",
                              db_path, mb, budgets[attempt + 1] // 2**20)
                 for load, listings, tables, grouping in held:
@@ -731,7 +732,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
                 continue
             tables = load.tables if load.tables is not None else SourceTables.in_memory(rows_for(load))
             n_courses += tables.num_rows("courses")
-            if release:  # each table goes as soon as it is inserted (a spooled one's file too)
+            if release:  # the load holds the tables now (for another attempt too, see publish)
                 load.listings, load.tables, load.grouping = [], None, None
             course_sources.append((load.source, tables))
             del tables
@@ -745,7 +746,7 @@ def _write(path: Path, run: RunRecord, loads: list[SourceLoad], *, release: bool
             con.execute(f"DELETE FROM listings WHERE source IN ({', '.join('?' * len(replaced))})", replaced)
         while sources:
             source, tables, plan = sources.pop(0)
-            _load_source(con, run, source, tables, plan, release=release)
+            _load_source(con, run, source, tables, plan)
             del tables, plan
         from warehouse.sessions import load_sessions, mark_duplicate_sessions
 
@@ -882,7 +883,7 @@ def _ids(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pa.Array:
 
 
 def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, tables: SourceTables,
-                 plan: _Plan, *, release: bool = False) -> None:
+                 plan: _Plan) -> None:
     """Replace one source's current state and extend its history, as _plan decided.
 
     Listings are replaced (_write deleted the old ones). Courses are upserted: new ones added
@@ -892,13 +893,11 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
     leaves these tables as they were.
 
     The tables are read a batch at a time (warehouse.package), and the changed rows inserted
-    batch by batch. With ``release`` each table is dropped once inserted.
+    batch by batch.
     """
     at = run.started_at
     for part in tables.batches("listings"):  # (the source's old listings deleted by _write)
         _insert_bounded(con, "listings", part)
-    if release:
-        tables.drop("listings")
 
     # Course history: close the versions that ended (the new ones are opened below).
     _close_versions(con, "course_history", "course_id", plan.gone, run)
@@ -948,8 +947,6 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
         _insert_bounded(con, "course_topics", pa.table(topic_rows, schema=topic_schema),
                         cols=["course_id", "topic", "rule"])
         del topic_rows
-    if release:
-        tables.drop("courses")
 
     # Variants of the courses on the page now: the same, version by version. Variants of
     # removed courses stay as they last were (not deleted); only their history versions end.
@@ -964,8 +961,6 @@ def _load_source(con: duckdb.DuckDBPyConnection, run: RunRecord, source: str, ta
         _insert_bounded(con, "variant_history", _with(rows, valid_from_run=run.run_id, valid_from=at),
                         cols=_present("variant_history", rows, "valid_from_run", "valid_from"))
         _insert_bounded(con, "course_variants", rows, cols=_present("course_variants", rows))
-    if release:
-        tables.drop("course_variants")
 
 
 def _keyed(tables: SourceTables, name: str, key: str) -> pa.Table:

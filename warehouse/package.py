@@ -28,14 +28,16 @@ _WRITE = ipc.IpcWriteOptions(compression="lz4")
 
 class SourceTables:
     """One source's load tables, by name: ``num_rows``, ``batches`` (the load's inserts),
-    ``read`` (whole columns), ``drop`` (done with a table: its memory or file goes)."""
+    ``read`` (whole columns). They stay readable until the load ends (a load that runs out of
+    its memory budget starts again from them); a spooled source's files go with their folder."""
 
-    __slots__ = ("_tables", "_files", "_rows")
+    __slots__ = ("_tables", "_files", "_rows", "_names")
 
     def __init__(self) -> None:
         self._tables: dict[str, pa.Table] = {}
         self._files: dict[str, Path] = {}
         self._rows: dict[str, int] = {}
+        self._names: dict[str, list[str]] = {}  # a spooled table's columns, in the file's order
 
     @classmethod
     def in_memory(cls, tables: dict[str, pa.Table]) -> "SourceTables":
@@ -62,6 +64,7 @@ class SourceTables:
                     rows += part.num_rows
             out._files[name] = path
             out._rows[name] = rows
+            out._names[name] = schemas[name].names
         return out
 
     @property
@@ -85,7 +88,7 @@ class SourceTables:
                 yield table.slice(start, BATCH_ROWS).combine_chunks()
             return
         with pa.OSFile(str(self._files[name]), "rb") as source:
-            reader = ipc.open_file(source, options=self._options(name, source, columns))
+            reader = ipc.open_file(source, options=self._options(name, columns))
             for i in range(reader.num_record_batches):
                 yield pa.Table.from_batches([reader.get_batch(i)])
 
@@ -95,12 +98,12 @@ class SourceTables:
             table = self._tables[name]
             return table.select(columns) if columns is not None else table
         with pa.OSFile(str(self._files[name]), "rb") as source:
-            return ipc.open_file(source, options=self._options(name, source, columns)).read_all()
+            return ipc.open_file(source, options=self._options(name, columns)).read_all()
 
-    def _options(self, name: str, source, columns: list[str] | None):
+    def _options(self, name: str, columns: list[str] | None):
         if columns is None:
             return None
-        names = ipc.open_file(source).schema.names
+        names = self._names[name]
         missing = [c for c in columns if c not in names]
         if missing:
             raise KeyError(f"{self._files[name]}: no column {', '.join(missing)}")
@@ -108,12 +111,6 @@ class SourceTables:
         if [c for c in names if c in columns] != list(columns):
             raise ValueError(f"columns {columns} are not in the table's order {names}")
         return ipc.IpcReadOptions(included_fields=[names.index(c) for c in columns])
-
-    def drop(self, name: str) -> None:
-        """Done with the table: a table held in memory is let go (num_rows stays). A spooled
-        one stays on disk, readable, until its folder is removed: a load that runs out of its
-        memory budget starts again from the same files (warehouse.load.publish)."""
-        self._tables.pop(name, None)
 
     def to_tables(self) -> dict[str, pa.Table]:
         """Every table, in memory (for tools and tests that compare them)."""
