@@ -128,17 +128,20 @@ def _parse_normalise(pages, parse_of: dict[str, Callable]) -> dict[str, list]:
     page into columns (ListingBatch), concatenated per source."""
     from normalise.listing import normalise_batch
     from parsers import get_parser
-    from schema.batch import ListingBatch
+    from schema.batch import ListingBatches
     from sources import load_sources
 
     out = {}
     for source in load_sources():
         parser = get_parser(source.parser)
         prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
-        batches = [normalise_batch(parse_of[source.name](page.html, page.url).listings, provider=source.provider,
-                                   source=source.name, conventions=source.conventions, prefixes=prefixes)
-                   for page in pages if page.source == source.name]
-        out[source.name] = ListingBatch.concat(batches)
+        batches = ListingBatches()
+        for page in pages:
+            if page.source == source.name:
+                batches.add(normalise_batch(parse_of[source.name](page.html, page.url).listings,
+                                            provider=source.provider, source=source.name,
+                                            conventions=source.conventions, prefixes=prefixes))
+        out[source.name] = batches.finish()
     return out
 
 
@@ -341,7 +344,7 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
     from grouping import group_listings
     from normalise.listing import normalise_batch
     from parsers import get_parser
-    from schema.batch import ListingBatch
+    from schema.batch import ListingBatches
     from sources import load_sources
     import warehouse.load as wl
 
@@ -362,22 +365,23 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
         for source in load_sources():
             parser = get_parser(source.parser)
             prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
-            batches, page_rows = [], []
+            batches, page_rows = ListingBatches(), []
             for j, path in enumerate(sorted((tmp / "pages" / source.name).glob("page-*.html"))):
                 data = path.read_bytes()
                 url = base_url[source.name] + (f"?page={j}" if j else "")
                 result = parser.parse(data.decode("utf-8"), url)
-                batches.append(normalise_batch(result.listings, provider=source.provider, source=source.name,
-                                               conventions=source.conventions, prefixes=prefixes))
+                batches.add(normalise_batch(result.listings, provider=source.provider, source=source.name,
+                                            conventions=source.conventions, prefixes=prefixes))
+                for_a_large_source(len(batches))  # as flows.refresh.parse_source
                 page_rows.append({"source": source.name, "url": url, "status_code": 200, "fetched_at": now,
                                   "content_hash": hashlib.sha256(data).hexdigest(), "encoding": "utf-8",
                                   "content_type": "text/html; charset=utf-8", "bytes": len(data), "etag": None,
                                   "last_modified": None, "archive_path": str(path),
                                   "n_listings": len(result.listings)})
                 del data, result
-            if not batches:
+            if not len(batches):
                 continue
-            listings = ListingBatch.concat(batches)
+            listings = batches.finish()
             del batches
             progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
             for_a_large_source(len(listings))  # as flows.refresh.parse_source

@@ -1,1 +1,2 @@
 """The `courses` command line."""
+from flows import memory as _memory  # noqa: F401  (Arrow's allocator, before pyarrow is imported)

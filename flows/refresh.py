@@ -39,7 +39,7 @@ from flows.schools import is_school, parse_school_source
 from grouping import group_listings
 from normalise.checks import drift_problem, gone_page_error, left_out_error
 from normalise.listing import normalise_batch
-from schema.batch import ListingBatch
+from schema.batch import ListingBatches
 from parsers import ParseError, get_parser
 from parsers.lines import next_page_urls
 from sources import Source, load_sources
@@ -136,7 +136,7 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
     prefixes = getattr(parser, "PROGRAMME_PREFIXES", {})
     read = getattr(parser, "parse_page", parser.parse)  # a source of several page kinds tells them apart
     workshops = WorkshopPages() if hasattr(parser, "parse_page") else None
-    batches, errors, page_rows = [], [], []
+    batches, errors, page_rows = ListingBatches(), [], []
     for page in pages:  # page by page into columns: no source's listings live as models
         if page.gone:
             errors.append(gone_page_error(page.url, page.status_code))
@@ -151,14 +151,15 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
             page_rows.append({**page.row(), "n_listings": 0})
             report("parse", source.name)
             continue
-        batches.append(normalise_batch(result.listings, provider=source.provider, source=source.name,
-                                       conventions=source.conventions, prefixes=prefixes))
+        batches.add(normalise_batch(result.listings, provider=source.provider, source=source.name,
+                                    conventions=source.conventions, prefixes=prefixes))
+        for_a_large_source(len(batches))  # from the page that makes it large: its chunks are mapped
         errors.extend(result.errors)
         page_rows.append({**page.row(), "n_listings": len(result.listings)})
         report("parse", source.name)
     if left_out := left_out_error(pages):
         errors.append(left_out)
-    listings = ListingBatch.concat(batches)
+    listings = batches.finish()
     where = pages[0].url if pages else source.start_urls[0]
     problem = drift_problem(len(listings), len(errors), previous_listings,
                             min_listings_ratio=source.min_listings_ratio,

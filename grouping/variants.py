@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
+from grouping.candidates import Runs, run_pairs, runs
 from grouping.keys import description_key_chunks, description_keys, plain_title_key, stable_id, title_key
 from schema.batch import ListingBatch, listing_arrow_schema, listing_columns, paused_gc
 from schema.models import Listing
@@ -327,7 +328,8 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
     for rows in sorted(parts, key=len, reverse=True):
         # The partition's columns, but its texts (the largest): read from the whole table at its rows.
         sub = pa.table({c: _take_rows(table.column(c), rows) for c in needed if c not in _TEXTS})
-        results.append((rows, _group_whole(ListingBatch(sub), texts=_TextsAt(table, rows))))
+        # (in no order of its own: the results are ordered below, once)
+        results.append((rows, _group_whole(ListingBatch(sub), texts=_TextsAt(table, rows), in_order=False)))
         del sub
 
     def joined(values: list) -> pa.Array:
@@ -417,8 +419,10 @@ class _TextsAt:
         return _RowsOf(self.table.column(name), self.rows)
 
 
-def _group_whole(listings: list[Listing] | ListingBatch, texts: _TextsAt | None = None) -> Grouping:
-    """Group the listings in one pass (group_listings' rules); the texts from ``texts`` if given."""
+def _group_whole(listings: list[Listing] | ListingBatch, texts: _TextsAt | None = None,
+                 in_order: bool = True) -> Grouping:
+    """Group the listings in one pass (group_listings' rules); the texts from ``texts`` if given.
+    ``in_order=False``: the courses and variants in the order they were built (see _build)."""
     import pyarrow as pa
 
     with paused_gc():
@@ -437,27 +441,13 @@ def _group_whole(listings: list[Listing] | ListingBatch, texts: _TextsAt | None 
             schema = listing_arrow_schema()
             shown = pa.table({name: pa.array(values[_FIELDS.index(name)], schema.field(name).type) for name in _SHOWN})
         cols = _Columns(values, texts, shown)
-        return _group(cols)
+        return _group(cols, in_order)
 
 
-def _same_key(rows: list[int], keys: list) -> list[list[int]]:
-    """The groups of two or more rows with the same key (keys[k] is rows[k]'s), each in row
-    order; no list for a key that only one row has."""
-    first: dict = {}
-    groups: dict[int, list[int]] = {}
-    for k, key in enumerate(keys):
-        j = first.setdefault(key, k)
-        if j != k:
-            if j in groups:
-                groups[j].append(rows[k])
-            else:
-                groups[j] = [rows[j], rows[k]]
-    return list(groups.values())
-
-
-def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tuple[list[bytes], array, array]:
-    """Each listing's description key (grouping.keys.description_key) as a 16-byte digest, and
-    hashes of its opening and closing _BLOCK_CHARS characters (rule 4's candidates).
+def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tuple[list[bytes], array, array, pa.Array]:
+    """Each listing's description key (grouping.keys.description_key) as a 16-byte digest,
+    hashes of its opening and closing _BLOCK_CHARS characters (rule 4's candidates), and the
+    key's size in characters (int32).
 
     The digest is that of the text a one-listing course without a title hashes into its id (its
     block's provider and programme, "description", the key), so within a block two listings have
@@ -468,15 +458,21 @@ def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tup
     sha256 = hashlib.sha256
     prefix = [f"{provider}\x1f{series}\x1fdescription\x1f" for provider, series in block_keys]
     codes: list[bytes] = []
-    opening, closing = array("q"), array("q")
+    opening, closing, sizes = array("q"), array("q"), array("i")
     start = 0
     for keys in description_key_chunks(texts.column("description"), texts.column("bullets")):
+        sizes.extend(map(len, keys))
         pre = map(prefix.__getitem__, blocks[start:start + len(keys)])
         codes += [sha256((p + k).encode()).digest()[:16] if k else b"" for p, k in zip(pre, keys)]
         opening.extend(map(hash, [k[:_BLOCK_CHARS] for k in keys]))
         closing.extend(map(hash, [k[-_BLOCK_CHARS:] for k in keys]))
         start += len(keys)
-    return codes, opening, closing
+    return codes, opening, closing, pa.Array.from_buffers(pa.int32(), len(sizes), [None, pa.py_buffer(sizes)])
+
+
+def _int64s(values: array) -> pa.Array:
+    """An array("q") as an Arrow int64 array (its buffer, not copied)."""
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
 class _Texts:
@@ -503,7 +499,7 @@ class _Texts:
         return self._known[i]
 
 
-def _group(cols: _Columns) -> Grouping:
+def _group(cols: _Columns, in_order: bool = True) -> Grouping:
     n = len(cols.provider)
     pairs: dict[tuple, tuple] = {}  # one tuple per distinct length, not one per listing
     lengths = [pairs.setdefault(p, p) for p in zip(cols.duration_hours, cols.duration_hours_max)]
@@ -513,11 +509,8 @@ def _group(cols: _Columns) -> Grouping:
     # Blocks by (provider, series or ""): series None and "" are one block, as before.
     block_ids: dict[tuple, int] = {}
     blocks = [block_ids.setdefault((p, s or ""), len(block_ids)) for p, s in zip(cols.provider, cols.series)]
-    rows_of_block: list[list[int]] = [[] for _ in block_ids]
-    for i, b in enumerate(blocks):
-        rows_of_block[b].append(i)
     block_keys = list(block_ids)
-    dkeys, opening, closing = _description_codes(cols.texts, blocks, block_keys)  # digests: equal iff same key
+    dkeys, opening, closing, key_sizes = _description_codes(cols.texts, blocks, block_keys)  # digests: equal iff same key
     dtext = _Texts(cols.texts)
     uf = _UnionFind(n)
 
@@ -536,83 +529,100 @@ def _group(cols: _Columns) -> Grouping:
                 shared_title[i] = True
     del same_title
 
+    # Rules 3 and 4 find their candidates with Arrow (grouping.candidates): the rows sorted by
+    # block and key, and every two rows of a run of one key.
+    block_of = pa.array(blocks, pa.int32())
+    codes = pa.array(dkeys, pa.binary())
+    texted = pc.not_equal(pc.binary_length(codes), 0)
+    untitled = pa.array([not t for t in tkeys], pa.bool_())
+
     # Rule 3: same description where a title is missing.
-    for rows in rows_of_block:
-        texted = [i for i in rows if dkeys[i]]
-        for members in _same_key(texted, [dkeys[i] for i in texted]):
-            untitled = [i for i in members if not tkeys[i]]
-            if not untitled:
-                continue
-            titles = {tkeys[i] for i in members if tkeys[i]}
-            for j in untitled[1:]:
-                uf.union(untitled[0], j)
-            if len(titles) == 1:
-                titled = next(i for i in members if tkeys[i])
-                uf.union(untitled[0], titled)
+    _join_same_description(uf, tkeys, runs([block_of.filter(texted), codes.filter(texted)],
+                                           pc.indices_nonzero(texted)), untitled)
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
-    # The candidates are found by hashes of the opening and closing words, then checked against
-    # the words themselves (folded again for the candidates only). A hash shared by chance can
-    # only make a bucket look larger than _MAX_CANDIDATES (fewer comparisons, never a wrong join).
-    buckets: list[tuple[slice, list[int]]] = []
-    for rows in rows_of_block:
-        untitled = [i for i in rows if not tkeys[i] and dkeys[i]]
-        for part, hashes in ((slice(None, _BLOCK_CHARS), opening), (slice(-_BLOCK_CHARS, None), closing)):
-            for members in _same_key(untitled, [hashes[i] for i in untitled]):
-                if len(members) <= _MAX_CANDIDATES:
-                    buckets.append((part, members))
-    del opening, closing
-    # Half the listings of a generated catalogue are some bucket's members: their texts are
-    # folded a batch of buckets at a time and dropped after it.
-    fuzzy_pairs: list[tuple[float, int, int]] = []
-    start = 0
-    while start < len(buckets):
-        end, size = start, 0
-        while end < len(buckets) and size < _TEXTS_BATCH:
-            size += len(buckets[end][1])
-            end += 1
-        texts = _Texts(cols.texts)
-        texts.fetch(i for _, members in buckets[start:end] for i in members)
-        for part, members in buckets[start:end]:
-            for same in _same_key(members, [texts[i][part] for i in members]):
-                _similar_pairs(same, texts, lengths, fuzzy_pairs)
-        start = end
-    del buckets
+    fuzzy_pairs = _reworded_pairs(cols, pc.and_(untitled, texted), block_of, codes, key_sizes, opening, closing)
+    del opening, closing, codes
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
 
-    return _build(cols, uf, lengths, tkeys, dkeys, dtext, blocks, block_keys, shared_title)
+    return _build(cols, uf, lengths, tkeys, dkeys, dtext, blocks, block_keys, shared_title, in_order)
 
 
-def _similar_pairs(members: list[int], dkeys: _Texts, lengths: list[tuple], out: list) -> None:
-    """Add (score, a, b), a < b, for every two members whose texts differ, whose lengths differ,
-    and whose texts are at least SIMILARITY_THRESHOLD similar (rapidfuzz ratio).
+def _join_same_description(uf: _UnionFind, tkeys: list, same: Runs, untitled: pa.BooleanArray) -> None:
+    """Rule 3 over the runs of one description key in a block (``same``): the untitled listings
+    of a run join each other, and the titled ones too where these agree on their title."""
+    shared = pc.and_(pc.greater_equal(same.size, 2), same.any(untitled.take(same.rows)))
+    run_of = same.run.filter(shared).to_pylist()
+    members: list[int] = []
+    for k, i in enumerate(same.rows.filter(shared).to_pylist()):
+        members.append(i)
+        if k + 1 == len(run_of) or run_of[k + 1] != run_of[k]:  # the run's last row
+            first_untitled = next(i for i in members if not tkeys[i])
+            for j in members:
+                if not tkeys[j]:
+                    uf.union(first_untitled, j)
+            if len({tkeys[i] for i in members if tkeys[i]}) == 1:
+                uf.union(first_untitled, next(i for i in members if tkeys[i]))
+            members = []
 
-    Two texts of sizes s <= t score at most 200 s / (s + t) (the ratio counts insertions and
-    deletions), so a member is compared only with those whose size is within reach of the
-    threshold (with a point to spare): the same pairs as comparing every two, fewer calls. The
-    ratio with score_cutoff gives the same score where it reaches the threshold, 0 below."""
+
+def _reworded_pairs(cols: _Columns, candidates: pa.BooleanArray, block_of: pa.Array, codes: pa.Array,
+                    key_sizes: pa.Array, opening: array, closing: array) -> list[tuple[float, int, int]]:
+    """Rule 4's pairs: (score, a, b), a < b, for every two candidates (untitled, with a text) of
+    one block whose folded texts share their opening or their closing _BLOCK_CHARS characters,
+    differ, are at different lengths, and are at least SIMILARITY_THRESHOLD similar (rapidfuzz
+    ratio); a pair may come twice (its opening and its closing), which _join_similar allows.
+
+    The candidates are found by hashes of the opening and closing words: runs of one hash in a
+    block (grouping.candidates), of at most _MAX_CANDIDATES rows (a larger one is too generic to
+    compare; a hash shared by chance can only make a run look larger: fewer comparisons, never a
+    wrong join). Of every two rows of a run, only those are kept whose digests differ (the texts
+    differ), whose lengths differ, and whose texts' sizes s <= t are within reach of the
+    threshold: two texts score at most 200 s / (s + t) (the ratio counts insertions and
+    deletions), so t <= s + s * reach, with a point to spare, keeps every pair that can score
+    enough. The texts of the pairs kept are folded again _TEXTS_BATCH places of the runs at a
+    time, checked against the words themselves, and scored (score_cutoff gives the same score
+    where it reaches the threshold, 0 below)."""
+    rows = pc.indices_nonzero(candidates).cast(pa.int64())
+    hours = pc.fill_null(cols.table.column("duration_hours").combine_chunks(), -1.0)
+    hours_max = pc.fill_null(cols.table.column("duration_hours_max").combine_chunks(), -1.0)
+    reach = 1.0 + 2.0 * (100.0 - (SIMILARITY_THRESHOLD - 1.0)) / (SIMILARITY_THRESHOLD - 1.0)
+
+    def differ(a: pa.Int64Array, b: pa.Int64Array) -> pa.BooleanArray:
+        size_a, size_b = key_sizes.take(a), key_sizes.take(b)
+        return pc.and_(
+            pc.and_(pc.not_equal(codes.take(a), codes.take(b)),
+                    pc.or_(pc.not_equal(hours.take(a), hours.take(b)),
+                           pc.not_equal(hours_max.take(a), hours_max.take(b)))),
+            pc.less_equal(pc.max_element_wise(size_a, size_b),
+                          pc.multiply(pc.min_element_wise(size_a, size_b).cast(pa.float64()), reach)))
+
     ratio = fuzz.ratio
-    if len(members) == 2:
-        a, b = members
-        if dkeys[a] != dkeys[b] and lengths[a] != lengths[b]:
-            score = ratio(dkeys[a], dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
-            if score >= SIMILARITY_THRESHOLD:
-                out.append((score, a, b))
-        return
-    texts = sorted((len(dkeys[i]), i) for i in members)
-    sizes = [size for size, _ in texts]
-    # 200 s / (s + t) >= THRESHOLD - 1  <=>  t <= s + s * reach
-    reach = 2.0 * (100.0 - (SIMILARITY_THRESHOLD - 1.0)) / (SIMILARITY_THRESHOLD - 1.0)
-    for p, (size, a) in enumerate(texts):
-        text, length = dkeys[a], lengths[a]
-        for q in range(p + 1, bisect.bisect_right(sizes, size + size * reach, p + 1)):
-            b = texts[q][1]
-            if text == dkeys[b] or length == lengths[b]:
-                continue
-            score = ratio(text, dkeys[b], score_cutoff=SIMILARITY_THRESHOLD)
-            if score >= SIMILARITY_THRESHOLD:
-                out.append((score, a, b) if a < b else (score, b, a))
+    out: list[tuple[float, int, int]] = []
+    for part, hashes in ((slice(None, _BLOCK_CHARS), opening), (slice(-_BLOCK_CHARS, None), closing)):
+        pairs = run_pairs(runs([block_of.take(rows), _int64s(hashes).take(rows)], rows), _MAX_CANDIDATES,
+                          keep=differ)
+        at = _Values(pairs.at_a)
+        start = 0
+        while start < len(at):  # the pairs of _TEXTS_BATCH places of the runs at a time
+            end = bisect.bisect_left(at, at[start] + _TEXTS_BATCH, start)
+            batch = pairs.slice(start, end - start)
+            needed = pc.unique(pa.concat_arrays([batch.a, batch.b]))
+            needed = needed.take(pc.sort_indices(needed))  # in row order: taken chunk by chunk as they are
+            keys = description_keys(_take_rows(cols.texts.column("description"), needed),
+                                    _take_rows(cols.texts.column("bullets"), needed))
+            for x, y, a, b in zip(pc.index_in(batch.a, value_set=needed).to_pylist(),
+                                  pc.index_in(batch.b, value_set=needed).to_pylist(),
+                                  batch.a.to_pylist(), batch.b.to_pylist()):
+                kx, ky = keys[x], keys[y]
+                if kx[part] == ky[part]:
+                    score = ratio(kx, ky, score_cutoff=SIMILARITY_THRESHOLD)
+                    if score >= SIMILARITY_THRESHOLD:
+                        out.append((score, a, b))
+            del keys
+            start = end
+    return out
 
 
 def _join_same_title(members: list[int], uf: _UnionFind, cols: _Columns, lengths: list[tuple], dkeys: _Texts) -> int:
@@ -694,7 +704,12 @@ def _join_similar(pairs: list[tuple[float, int, int]], uf: _UnionFind, lengths: 
         texts_at[root] = merged
 
 
-def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, block_keys, shared_title) -> Grouping:
+def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, block_keys, shared_title,
+           in_order: bool = True) -> Grouping:
+    """The courses, variants and ids of the sets the union-find holds. In order (group_listings'):
+    courses by id, then first listing; variants by their course's first listing, a course's own by
+    length. ``in_order=False`` (a partition's, which _merge orders with the others'): the
+    one-listing courses first, then the larger ones, each with its variants in their order."""
     n = len(dkeys)
     # The root of each listing's set. A union keeps the smaller root, so a set's root is its
     # smallest index and parent[i] <= i: in index order, the parent's root is already known.
@@ -784,25 +799,29 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     def col(name: str) -> pa.Array:
         return taken.column(name).combine_chunks()
 
-    def ordered(singles: pa.Array, larger: list, type_: pa.DataType, order: pa.Array) -> pa.Array:
-        return pa.concat_arrays([singles.cast(type_), pa.array(larger, type_)]).take(order)
+    def put(values: pa.Array, order: pa.Array | None) -> pa.Array:
+        return values if order is None else values.take(order)
+
+    def ordered(singles: pa.Array, larger: list, type_: pa.DataType, order: pa.Array | None) -> pa.Array:
+        return put(pa.concat_arrays([singles.cast(type_), pa.array(larger, type_)]), order)
 
     # Courses, by course id (ties, if any, in the order of their first listing). A course's
     # provider, source and programme are its first listing's; a one-listing course's other
     # fields are its listing's too, a larger course's come from mc.
     ids = pa.concat_arrays([single_cids, pa.array([c[0] for c in mc], pa.string())])
     firsts = pa.concat_arrays([single_rows, pa.array([c[-1] for c in mc], pa.int64())])
-    order = pc.sort_indices(pa.table({"id": ids, "first": firsts}), sort_keys=[("id", "ascending"), ("first", "ascending")])
-    first_rows = firsts.take(order)
+    order = (pc.sort_indices(pa.table({"id": ids, "first": firsts}), sort_keys=[("id", "ascending"), ("first", "ascending")])
+             if in_order else None)
+    first_rows = put(firsts, order)
     ones = pa.array([1] * ns, pa.int64())
     dtext = col("duration_text")
     named = pc.fill_null(pc.not_equal(dtext, ""), False)  # a one-listing course's lengths: [its text], if any
     lengths = pa.ListArray.from_arrays(
         pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(named.cast(pa.int32()))]), dtext.filter(named))
-    reps = pa.concat_arrays([single_rows, pa.array([c[5] for c in mc], pa.int64())]).take(order)
+    reps = put(pa.concat_arrays([single_rows, pa.array([c[5] for c in mc], pa.int64())]), order)
     key_kinds += [c[6] for c in mc]
     courses = Courses({
-        "course_id": ids.take(order),
+        "course_id": put(ids, order),
         "provider": _few(shown.column("provider").take(first_rows)),
         "source": _few(shown.column("source").take(first_rows)),
         "title": ordered(col("title"), [c[3] for c in mc], pa.string(), order),
@@ -810,7 +829,7 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
         "description": _TakenTexts(cols.texts.column("description"), reps),
         "bullets": _TakenTexts(cols.texts.column("bullets"), reps),
         "audience": _TakenTexts(cols.texts.column("audience"), reps),
-        "key_kind": _few(pa.array(key_kinds, pa.string()).take(order)),
+        "key_kind": _few(put(pa.array(key_kinds, pa.string()), order)),
         "lengths": ordered(lengths, [c[7] for c in mc], pa.list_(pa.string()), order),
         "min_hours": ordered(col("duration_hours"), [c[8] for c in mc], pa.float64(), order),
         "max_hours": ordered(col("duration_hours_max"), [c[9] for c in mc], pa.float64(), order),
@@ -823,7 +842,7 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     vorder = pc.sort_indices(pa.table({"root": roots,
                                        "place": pa.concat_arrays([pa.array([0] * ns, pa.int64()),
                                                                   pa.array(mv_place, pa.int64())])}),
-                             sort_keys=[("root", "ascending"), ("place", "ascending")])
+                             sort_keys=[("root", "ascending"), ("place", "ascending")]) if in_order else None
     variants = Variants({
         "variant_id": ordered(single_vids, [v[0] for v in mv], pa.string(), vorder),
         "course_id": ordered(single_cids, [v[1] for v in mv], pa.string(), vorder),
@@ -844,7 +863,7 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     course_of = pa.concat_arrays([single_cids, pa.array(member_cids, pa.string())]).take(listing_order)
     variant_of = pa.concat_arrays([single_vids, pa.array(member_vids, pa.string())]).take(listing_order)
     return Grouping(courses=courses, variants=variants, course_of=Ids(course_of), variant_of=Ids(variant_of),
-                    course_first=first_rows, variant_first=roots.take(vorder))
+                    course_first=first_rows, variant_first=put(roots, vorder))
 
 
 _IDS_CHUNK = 32_768  # one-listing courses whose ids are hashed at once
@@ -860,30 +879,50 @@ def _few(column: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _take_rows(column: pa.Array | pa.ChunkedArray, indices: pa.Array) -> pa.Array:
-    """column[indices], taken chunk by chunk. Arrow's take over a column of many chunks (a page
-    each) pays for the whole column at every call, whatever the number of rows taken: 0.53 s
-    for 30,000 rows of a million-listing column of 900 chunks, 0.05 s chunk by chunk (pyarrow
-    26; the rows, sorted, are split at the chunks' bounds, taken, and put back in their order)."""
+    """column[indices], taken chunk by chunk. Arrow's take over a column of many chunks pays for
+    the whole column at every call, whatever the number of rows taken: 0.53 s for 30,000 rows of
+    a million-listing column of 900 chunks, 0.05 s chunk by chunk (pyarrow 26; the rows, sorted
+    unless they are already, are split at the chunks' bounds, taken, and put back in their order)."""
     if isinstance(column, _RowsOf):  # a partition's rows of the whole table's column
         column, indices = column.column, column.rows.take(indices)
     if isinstance(column, pa.Array):
         return column.take(indices)
     if column.num_chunks == 1:
         return column.chunk(0).take(indices)
-    order = pc.sort_indices(indices)
-    ordered = indices.take(order)
-    values = ordered.to_pylist()
+    n = len(indices)
+    if n > 1 and not pc.all(pc.greater_equal(indices.slice(1), indices.slice(0, n - 1))).as_py():
+        order = pc.sort_indices(indices)
+        ordered = indices.take(order)
+    else:
+        order, ordered = None, indices
+    at = _Values(ordered)
     parts, start, low = [], 0, 0
     for chunk in column.chunks:
         high = low + len(chunk)
-        end = bisect.bisect_left(values, high, start)
+        end = bisect.bisect_left(at, high, start)
         if end > start:
             parts.append(chunk.take(pc.subtract(ordered.slice(start, end - start), low)))
         start, low = end, high
-    if start < len(values):
-        raise IndexError(f"row {values[start]} of a column of {low} rows")
+    if start < n:
+        raise IndexError(f"row {at[start]} of a column of {low} rows")
     taken = pa.concat_arrays(parts) if parts else pa.array([], column.type)
-    return taken.take(pc.sort_indices(order))  # back in the order asked for
+    return taken if order is None else taken.take(pc.sort_indices(order))  # back in the order asked for
+
+
+class _Values:
+    """An Arrow array of integers read one value at a time (what bisect reads: a few per chunk
+    bound), not turned into a Python list."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: pa.Array) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: int) -> int:
+        return self.array[i].as_py()
 
 
 def _build_course(members: list[int], cols: _Columns, lengths_of, tkeys, dkeys, shared_title) -> tuple[tuple, list[tuple]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -121,6 +122,27 @@ def test_a_run_allocates_arrow_buffers_from_malloc(archive_db):
     import pyarrow as pa
 
     assert pa.default_memory_pool().backend_name == "system"
+
+
+@pytest.mark.parametrize("entry", ["cli", "flows", "bench", None])
+def test_the_kernels_allocate_from_malloc_in_a_process_started_from_an_entry_package(entry):
+    """A process started from the CLI, the flows or the bench chooses Arrow's system pool before
+    pyarrow is imported, so that the C++ kernels' working memory (here a group_by's hash table and
+    a sort) is malloc's too, not mimalloc's: mimalloc allocates nothing. Without it (``None``:
+    pyarrow imported first) mimalloc does, even after set_memory_pool."""
+    import subprocess
+    import sys
+
+    code = (f"import {entry}\n" if entry else "") + (
+        "import pyarrow as pa, pyarrow.compute as pc\n"
+        "pa.set_memory_pool(pa.system_memory_pool())\n"
+        "t = pa.table({'k': pa.array(range(300_000))})\n"
+        "t.group_by('k').aggregate([('k', 'count')]); pc.sort_indices(t.column('k'))\n"
+        "print(pa.mimalloc_memory_pool().max_memory())\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True, check=True)
+    mimalloc_bytes = int(out.stdout.split()[-1])
+    assert (mimalloc_bytes == 0) if entry else (mimalloc_bytes > 1_000_000)
 
 
 def test_one_retry_policy_the_fetchers():

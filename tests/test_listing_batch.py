@@ -7,7 +7,7 @@ import pytest
 from grouping import group_listings
 from normalise.listing import normalise, normalise_batch
 from parsers import get_parser
-from schema.batch import ListingBatch
+from schema.batch import ListingBatch, ListingBatches
 from sources import load_sources
 from tests.conftest import AUPE_URL, CUPE_URL
 from warehouse.load import SourceLoad, listing_ids, listing_table
@@ -71,6 +71,26 @@ def test_concatenated_pages_keep_page_order(cupe_html, aupe_html):
     assert len(both) == len(c) + len(a)
     assert both.column("source") == ["cupe-workshops"] * len(c) + ["aupe-courses"] * len(a)
     assert len(ListingBatch.concat([])) == 0
+
+
+def test_pages_gathered_in_chunks_keep_every_row_in_page_order(cupe_html, aupe_html):
+    """ListingBatches combines the pages' batches a chunk at a time: the rows are those of the
+    pages one after another; the chunks are the pages gathered until chunk_rows was reached."""
+    _, c = _both(cupe_html, "cupe-workshops", CUPE_URL, 2048)
+    _, a = _both(aupe_html, "aupe-courses", AUPE_URL, 2048)
+    pages = [c, a, c, a, a]
+    sizes = [len(p) for p in pages]
+    chunk_rows = len(c) + 1  # c alone is short of it; c + a reaches it
+    builder = ListingBatches(chunk_rows=chunk_rows)
+    for p in pages:
+        builder.add(p)
+    assert len(builder) == sum(sizes)
+    gathered = builder.finish()
+    assert gathered.table.equals(ListingBatch.concat(pages).table)
+    # By hand: [c, a] reaches chunk_rows (a chunk), [c, a] again (a chunk), [a] is what is left.
+    assert [len(chunk) for chunk in gathered.table.column("title").chunks] == [
+        sizes[0] + sizes[1], sizes[2] + sizes[3], sizes[4]]
+    assert len(builder.finish()) == 0 and len(ListingBatches().finish()) == 0
 
 
 def test_listing_ids_read_a_slice_at_a_time_and_number_copies_across_slices(cupe_html, monkeypatch):
