@@ -5,8 +5,8 @@ Grouping holds a 16-byte digest of each listing's description key and hashes of 
 and closing words (grouping.variants._description_codes). Sorting the rows by (block, key)
 puts the rows of each key side by side (``runs``); the pairs of a run are the rows 1, 2, ...
 places apart in it (``run_pairs``). Where a Python dict per block built these groups, at a
-million listings rule 4's candidates were a quarter of grouping's time: its Python work grows
-with the candidates, and a large programme has more of them per listing.
+million listings rules 3 and 4 were a third of grouping's time (5 of 15 s): their Python work
+grows with the candidates, and a large programme has more of them per listing.
 """
 from __future__ import annotations
 

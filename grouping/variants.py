@@ -50,7 +50,7 @@ from schema.models import Listing
 SIMILARITY_THRESHOLD = 90.0
 _BLOCK_CHARS = 40  # candidates share the first or the last 40 characters of their folded text
 _MAX_CANDIDATES = 50  # a candidate bucket larger than this is too generic to compare
-_TEXTS_BATCH = 32_768  # rule 4's candidates whose texts are held at once
+_TEXTS_BATCH = 32_768  # places of rule 4's runs whose pairs' texts are folded and held at once
 
 
 @dataclass(slots=True)
