@@ -384,7 +384,6 @@ def pipeline_stage(what: str, size: int, repeat: int) -> dict:
             listings = batches.finish()
             del batches
             progress(f"{source.name}: {len(listings):,} listings parsed and normalised")
-            for_a_large_source(len(listings))  # as flows.refresh.parse_source
             grouping = group_listings(listings)
             progress(f"{source.name}: grouped into {len(grouping.courses):,} courses")
             # as flows.refresh.parse_source: the grouping as Arrow tables spooled beside the warehouse,

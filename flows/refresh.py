@@ -169,7 +169,6 @@ def parse_source(source: Source, pages: list[PageRecord], previous_listings: int
         load = SourceLoad(source=source.name, status="failed", pages=page_rows, errors=errors,
                           message=f"{source.name}: {where}: {problem} (nothing loaded; `courses refresh --force` loads it anyway)")
         return load
-    for_a_large_source(len(listings))
     grouping = group_listings(listings)
     load = SourceLoad(source=source.name, status="loaded", pages=page_rows, listings=listings,
                       grouping=grouping, errors=errors)
