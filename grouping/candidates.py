@@ -10,7 +10,7 @@ grows with the candidates, and a large programme has more of them per listing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -50,7 +50,9 @@ def runs(keys: list[pa.Array], rows: pa.Array) -> Runs:
         return Runs(empty, empty, empty, empty)
     names = [f"k{i}" for i in range(len(keys))]
     table = pa.table({**dict(zip(names, keys)), "row": rows})
-    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in [*names, "row"]])
+    # A stable sort: where the rows come in order, the keys alone put ties in row order.
+    ascending = n < 2 or pc.all(pc.less(rows.slice(0, n - 1), rows.slice(1))).as_py()
+    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in (names if ascending else [*names, "row"])])
     table = table.take(order)
     changed = pa.array([False] * (n - 1), pa.bool_())
     for name in names:
@@ -89,31 +91,39 @@ class Pairs:
 
 
 def run_pairs(found: Runs, max_size: int,
-              keep: Callable[[pa.Int64Array, pa.Int64Array], pa.BooleanArray] | None = None) -> Pairs:
+              keep: Callable[[dict[str, pa.Array], dict[str, pa.Array]], pa.BooleanArray] | None = None,
+              columns: Mapping[str, pa.Array] | None = None) -> Pairs:
     """Every two rows of every run of 2 to ``max_size`` rows (a run larger than that is left
-    out), ordered by the first one's sorted place; with ``keep``, only the pairs it keeps (given
-    the rows a and b, a mask), asked a batch at a time so that the pairs left out are never all
-    held (at a million listings, rule 4's runs have 2.6 million pairs and keep a third)."""
+    out), ordered by the first one's sorted place; with ``keep``, only the pairs it keeps. It is
+    given the two sides of candidate pairs, a dict each: "row" and each of ``columns`` (arrays of
+    one value per row of the table) at those rows, side by side, and gives a mask. It is asked
+    a step at a time so that the pairs left out are never all held (at a million listings, rule
+    4's runs have 2.6 million pairs and keep a third); the columns are taken in sorted order
+    once, so that each step compares two slices of them."""
     inside = pc.and_(pc.greater_equal(found.size, 2), pc.less_equal(found.size, max_size))
-    rows, run, size = found.rows.filter(inside), found.run.filter(inside), found.size.filter(inside)
+    run, size = found.run.filter(inside), found.size.filter(inside)
     places = pc.indices_nonzero(inside).cast(pa.int64())
+    rows = found.rows.filter(inside)
+    values = {"row": rows, **{name: column.take(rows) for name, column in (columns or {}).items()}}
     kept: list[Pairs] = []
     d = 1
-    while len(rows) > d:
-        n = len(rows) - d
+    while len(run) > d:
+        n = len(run) - d
         same = pc.equal(run.slice(d), run.slice(0, n))  # the rows d places apart in one run
-        a, b = rows.slice(0, n).filter(same), rows.slice(d).filter(same)
-        mask = keep(a, b) if keep is not None and len(a) else None
-        pairs = Pairs(a, b, places.slice(0, n).filter(same), places.slice(d).filter(same))
-        kept.append(pairs if mask is None else pairs.filter(mask))
+        if keep is not None:
+            same = pc.and_(same, keep({k: v.slice(0, n) for k, v in values.items()},
+                                      {k: v.slice(d) for k, v in values.items()}))
+        rows = values["row"]
+        kept.append(Pairs(rows.slice(0, n).filter(same), rows.slice(d).filter(same),
+                          places.slice(0, n).filter(same), places.slice(d).filter(same)))
         d += 1
         further = pc.greater(size, d)  # a run of d rows or fewer has no rows d places apart
         if not pc.all(further).as_py():
-            rows, run, size, places = (rows.filter(further), run.filter(further), size.filter(further),
-                                       places.filter(further))
+            run, size, places = run.filter(further), size.filter(further), places.filter(further)
+            values = {k: v.filter(further) for k, v in values.items()}
     if not kept:
         empty = pa.array([], pa.int64())
         return Pairs(empty, empty, empty, empty)
     pairs = Pairs(*(pa.concat_arrays([getattr(p, f) for p in kept]) for f in ("a", "b", "at_a", "at_b")))
-    return pairs.take(pc.sort_indices(pa.table({"at": pairs.at_a, "bt": pairs.at_b}),
-                                      sort_keys=[("at", "ascending"), ("bt", "ascending")]))
+    # By at_a, then at_b: the sort is stable and the pairs came by d = at_b - at_a.
+    return pairs.take(pc.sort_indices(pairs.at_a))

@@ -5,8 +5,12 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from normalise.duration import WORD_NUMBERS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # bytes.translate table: ASCII letters and digits stay (upper case lowered), all else is a space.
 _FOLD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
@@ -86,11 +90,18 @@ def description_keys(descriptions, bullets) -> list[str]:
 def description_key_chunks(descriptions, bullets) -> Iterator[list[str]]:
     """description_keys, _KEYS_CHUNK rows at a time (Arrow columns): for a caller that keeps
     something smaller than the keys themselves (grouping keeps a digest of each)."""
+    for chunk in description_key_arrays(descriptions, bullets):
+        yield chunk.to_pylist()
+
+
+def description_key_arrays(descriptions, bullets) -> Iterator["pa.StringArray"]:
+    """description_keys, _KEYS_CHUNK rows at a time, as Arrow string arrays (one byte a
+    character: the keys are ASCII): what a caller holds where it reads the keys again."""
     for start in range(0, len(descriptions), _KEYS_CHUNK):
         yield _description_keys(descriptions.slice(start, _KEYS_CHUNK), bullets.slice(start, _KEYS_CHUNK))
 
 
-def _description_keys(descriptions, bullets) -> list[str]:
+def _description_keys(descriptions, bullets) -> "pa.StringArray":
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -121,16 +132,14 @@ def _description_keys(descriptions, bullets) -> list[str]:
     text = pa.StringArray.from_buffers(len(text), offsets, pa.py_buffer(data.to_pybytes().translate(_FOLD_BYTES)),
                                        None, 0, text.offset)
     folded = pc.ascii_trim(pc.replace_substring_regex(text, "  +", " "), " ")  # " ".join(text.split())
-    keys = folded.to_pylist()
     # The length mentions, where a unit is named (Arrow's RE2 finds the same matches as re here:
     # the text is lower-case ASCII letters, digits and single spaces, the patterns leftmost-first).
-    hint = pc.indices_nonzero(pc.match_substring_regex(folded, _UNIT_HINT.pattern))
-    if len(hint):
-        cut = pc.replace_substring_regex(pc.take(folded, hint), _FOLDED_LENGTH.pattern, " ")
+    hint = pc.match_substring_regex(folded, _UNIT_HINT.pattern)
+    if pc.any(hint).as_py():
+        cut = pc.replace_substring_regex(pc.filter(folded, hint), _FOLDED_LENGTH.pattern, " ")
         cut = pc.ascii_trim(pc.replace_substring_regex(cut, "  +", " "), " ")
-        for i, key in zip(hint.to_pylist(), cut.to_pylist()):
-            keys[i] = key
-    return keys
+        folded = pc.replace_with_mask(folded, hint, cut)
+    return folded
 
 
 def stable_id(prefix: str, *parts: object) -> str:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import hashlib
 from array import array
 from collections import defaultdict
@@ -43,7 +44,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
 from grouping.candidates import Runs, run_pairs, runs
-from grouping.keys import description_key_chunks, description_keys, plain_title_key, stable_id, title_key
+from grouping.keys import description_key_arrays, plain_title_key, stable_id, title_key
 from schema.batch import ListingBatch, listing_arrow_schema, listing_columns, paused_gc
 from schema.models import Listing
 
@@ -304,8 +305,7 @@ def _partitions(table: pa.Table) -> list[pa.Array]:
     series = pc.dictionary_encode(pc.fill_null(table.column("series"), "").combine_chunks())
     key = pc.add(pc.multiply(provider.indices.cast(pa.int64()), len(series.dictionary)),
                  series.indices.cast(pa.int64()))
-    order = pc.sort_indices(pa.table({"key": key, "row": pa.array(range(len(key)), pa.int64())}),
-                            sort_keys=[("key", "ascending"), ("row", "ascending")])
+    order = pc.sort_indices(key)  # (stable: a key's rows in row order)
     sizes = [c["counts"] for c in sorted(pc.value_counts(key).to_pylist(), key=lambda c: c["values"])]
     parts, start, size = [], 0, 0
     for n in sizes:
@@ -342,9 +342,6 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
     def taken(rows_of, f: str) -> list:  # a column of every partition's result, let go from it
         return [rows_of(g)._columns.pop(f) for _, g in results]
 
-    def position(n: int) -> pa.Array:
-        return pa.array(range(n), pa.int64())
-
     # Courses: by id, then first listing (the listing's index in the whole table).
     firsts = joined([rows.take(g.course_first) for rows, g in results])
     ids = joined([g.courses.column_as_held("course_id") for _, g in results])
@@ -362,8 +359,7 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
         del held
     # Variants: by their course's first listing; a course's own in the order they came (by length).
     vfirst = joined([rows.take(g.variant_first) for rows, g in results])
-    vorder = pc.sort_indices(pa.table({"first": vfirst, "at": position(len(vfirst))}),
-                             sort_keys=[("first", "ascending"), ("at", "ascending")])
+    vorder = pc.sort_indices(vfirst)  # (stable: a course's own in the order they came)
     variant_columns = {}
     for f in Variants.fields:
         held = taken(lambda g: g.variants, f)
@@ -374,7 +370,7 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
         del held
     del firsts, vfirst, order, vorder
     # Ids per listing, in listing order.
-    lorder = pc.sort_indices(joined([rows for rows, _ in results]))
+    lorder = pc.inverse_permutation(joined([rows for rows, _ in results]))  # (every row once)
     course_of = joined([g.course_of.arrow for _, g in results]).take(lorder)
     for _, g in results:
         g.course_of = None
@@ -444,30 +440,37 @@ def _group_whole(listings: list[Listing] | ListingBatch, texts: _TextsAt | None 
         return _group(cols, in_order)
 
 
-def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tuple[list[bytes], array, array, pa.Array]:
+def _description_codes(texts, blocks: list[int], block_keys: list[tuple]) -> tuple[list[bytes], array, array, pa.Array,
+                                                                                pa.ChunkedArray]:
     """Each listing's description key (grouping.keys.description_key) as a 16-byte digest,
-    hashes of its opening and closing _BLOCK_CHARS characters (rule 4's candidates), and the
-    key's size in characters (int32).
+    hashes of its opening and closing _BLOCK_CHARS characters (rule 4's candidates), the key's
+    size in characters (int32), and the keys themselves as Arrow strings (one byte a character),
+    for the listings whose texts are compared or named (_Texts).
 
     The digest is that of the text a one-listing course without a title hashes into its id (its
     block's provider and programme, "description", the key), so within a block two listings have
     the same digest exactly when their keys are the same (SHA-256; all comparisons of keys are
     within a block), and such a course's id is the digest's first 8 bytes. A listing without a
-    text has b"" (false, as the empty key was). The keys themselves are folded _KEYS_CHUNK rows
-    at a time and dropped: at a million listings they were the largest thing grouping held."""
+    text has b"" (false, as the empty key was). The keys are folded _KEYS_CHUNK rows at a time;
+    as Python strings they are dropped chunk by chunk (at a million listings they were the
+    largest thing grouping held), as Arrow strings they take about a quarter of the room."""
     sha256 = hashlib.sha256
     prefix = [f"{provider}\x1f{series}\x1fdescription\x1f" for provider, series in block_keys]
     codes: list[bytes] = []
     opening, closing, sizes = array("q"), array("q"), array("i")
+    held: list[pa.StringArray] = []
     start = 0
-    for keys in description_key_chunks(texts.column("description"), texts.column("bullets")):
+    for chunk in description_key_arrays(texts.column("description"), texts.column("bullets")):
+        held.append(chunk)
+        keys = chunk.to_pylist()
         sizes.extend(map(len, keys))
         pre = map(prefix.__getitem__, blocks[start:start + len(keys)])
         codes += [sha256((p + k).encode()).digest()[:16] if k else b"" for p, k in zip(pre, keys)]
         opening.extend(map(hash, [k[:_BLOCK_CHARS] for k in keys]))
         closing.extend(map(hash, [k[-_BLOCK_CHARS:] for k in keys]))
         start += len(keys)
-    return codes, opening, closing, pa.Array.from_buffers(pa.int32(), len(sizes), [None, pa.py_buffer(sizes)])
+    return (codes, opening, closing, pa.Array.from_buffers(pa.int32(), len(sizes), [None, pa.py_buffer(sizes)]),
+            pa.chunked_array(held, pa.string()))
 
 
 def _int64s(values: array) -> pa.Array:
@@ -476,24 +479,29 @@ def _int64s(values: array) -> pa.Array:
 
 
 class _Texts:
-    """The description keys of the listings asked for (``fetch``), folded again from the listing
-    table (the same function, the same keys): grouping holds a digest per listing and the texts
-    only of the listings it compares (same title, rule 4's candidates) or names (the courses of
-    several listings). ``texts[i]`` is listing i's key once fetched."""
+    """The description keys of the listings asked for (``fetch``), read from the keys folded
+    once (``held``, Arrow strings, _description_codes) as Python strings: grouping holds a digest
+    per listing and these strings only for the listings it compares (same title, rule 4's
+    candidates) or names (the courses of several listings). ``texts[i]`` is listing i's key once
+    fetched; ``release`` drops the Arrow keys once nothing more is fetched."""
 
-    __slots__ = ("_table", "_known")
+    __slots__ = ("held", "_known")
 
-    def __init__(self, table) -> None:
-        self._table = table
+    def __init__(self, held: pa.ChunkedArray) -> None:
+        self.held: pa.ChunkedArray | None = held
         self._known: dict[int, str] = {}
 
     def fetch(self, rows) -> None:
         missing = sorted({i for i in rows if i not in self._known})
         if missing:
-            indices = pa.array(missing, pa.int64())
-            keys = description_keys(_take_rows(self._table.column("description"), indices),
-                                    _take_rows(self._table.column("bullets"), indices))
-            self._known.update(zip(missing, keys))
+            self._known.update(zip(missing, self.take(pa.array(missing, pa.int64())).to_pylist()))
+
+    def take(self, rows: pa.Array) -> pa.StringArray:
+        """The keys of these rows (Arrow, in the order asked for)."""
+        return _take_rows(self.held, rows)
+
+    def release(self) -> None:
+        self.held = None
 
     def __getitem__(self, i: int) -> str:
         return self._known[i]
@@ -510,8 +518,9 @@ def _group(cols: _Columns, in_order: bool = True) -> Grouping:
     block_ids: dict[tuple, int] = {}
     blocks = [block_ids.setdefault((p, s or ""), len(block_ids)) for p, s in zip(cols.provider, cols.series)]
     block_keys = list(block_ids)
-    dkeys, opening, closing, key_sizes = _description_codes(cols.texts, blocks, block_keys)  # digests: equal iff same key
-    dtext = _Texts(cols.texts)
+    dkeys, opening, closing, key_sizes, held = _description_codes(cols.texts, blocks, block_keys)  # digests: equal iff same key
+    dtext = _Texts(held)
+    del held
     uf = _UnionFind(n)
 
     # Rule 2: same title, where the texts allow it.
@@ -541,7 +550,7 @@ def _group(cols: _Columns, in_order: bool = True) -> Grouping:
                                            pc.indices_nonzero(texted)), untitled)
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
-    fuzzy_pairs = _reworded_pairs(cols, pc.and_(untitled, texted), block_of, codes, key_sizes, opening, closing)
+    fuzzy_pairs = _reworded_pairs(cols, dtext, pc.and_(untitled, texted), block_of, codes, key_sizes, opening, closing)
     del opening, closing, codes
     if fuzzy_pairs:
         _join_similar(fuzzy_pairs, uf, lengths, dkeys)
@@ -567,7 +576,7 @@ def _join_same_description(uf: _UnionFind, tkeys: list, same: Runs, untitled: pa
             members = []
 
 
-def _reworded_pairs(cols: _Columns, candidates: pa.BooleanArray, block_of: pa.Array, codes: pa.Array,
+def _reworded_pairs(cols: _Columns, dtext: _Texts, candidates: pa.BooleanArray, block_of: pa.Array, codes: pa.Array,
                     key_sizes: pa.Array, opening: array, closing: array) -> list[tuple[float, int, int]]:
     """Rule 4's pairs: (score, a, b), a < b, for every two candidates (untitled, with a text) of
     one block whose folded texts share their opening or their closing _BLOCK_CHARS characters,
@@ -589,20 +598,20 @@ def _reworded_pairs(cols: _Columns, candidates: pa.BooleanArray, block_of: pa.Ar
     hours_max = pc.fill_null(cols.table.column("duration_hours_max").combine_chunks(), -1.0)
     reach = 1.0 + 2.0 * (100.0 - (SIMILARITY_THRESHOLD - 1.0)) / (SIMILARITY_THRESHOLD - 1.0)
 
-    def differ(a: pa.Int64Array, b: pa.Int64Array) -> pa.BooleanArray:
-        size_a, size_b = key_sizes.take(a), key_sizes.take(b)
+    def differ(a: dict[str, pa.Array], b: dict[str, pa.Array]) -> pa.BooleanArray:
+        size_a, size_b = a["size"], b["size"]
         return pc.and_(
-            pc.and_(pc.not_equal(codes.take(a), codes.take(b)),
-                    pc.or_(pc.not_equal(hours.take(a), hours.take(b)),
-                           pc.not_equal(hours_max.take(a), hours_max.take(b)))),
+            pc.and_(pc.not_equal(a["code"], b["code"]),
+                    pc.or_(pc.not_equal(a["hours"], b["hours"]), pc.not_equal(a["hours_max"], b["hours_max"]))),
             pc.less_equal(pc.max_element_wise(size_a, size_b),
                           pc.multiply(pc.min_element_wise(size_a, size_b).cast(pa.float64()), reach)))
 
-    ratio = fuzz.ratio
+    compared = {"code": codes, "hours": hours, "hours_max": hours_max, "size": key_sizes}
+    score = functools.partial(fuzz.ratio, score_cutoff=SIMILARITY_THRESHOLD)
     out: list[tuple[float, int, int]] = []
-    for part, hashes in ((slice(None, _BLOCK_CHARS), opening), (slice(-_BLOCK_CHARS, None), closing)):
+    for (first, last), hashes in (((0, _BLOCK_CHARS), opening), ((-_BLOCK_CHARS, None), closing)):
         pairs = run_pairs(runs([block_of.take(rows), _int64s(hashes).take(rows)], rows), _MAX_CANDIDATES,
-                          keep=differ)
+                          keep=differ, columns=compared)
         at = _Values(pairs.at_a)
         start = 0
         while start < len(at):  # the pairs of _TEXTS_BATCH places of the runs at a time
@@ -610,17 +619,18 @@ def _reworded_pairs(cols: _Columns, candidates: pa.BooleanArray, block_of: pa.Ar
             batch = pairs.slice(start, end - start)
             needed = pc.unique(pa.concat_arrays([batch.a, batch.b]))
             needed = needed.take(pc.sort_indices(needed))  # in row order: taken chunk by chunk as they are
-            keys = description_keys(_take_rows(cols.texts.column("description"), needed),
-                                    _take_rows(cols.texts.column("bullets"), needed))
-            for x, y, a, b in zip(pc.index_in(batch.a, value_set=needed).to_pylist(),
-                                  pc.index_in(batch.b, value_set=needed).to_pylist(),
-                                  batch.a.to_pylist(), batch.b.to_pylist()):
-                kx, ky = keys[x], keys[y]
-                if kx[part] == ky[part]:
-                    score = ratio(kx, ky, score_cutoff=SIMILARITY_THRESHOLD)
-                    if score >= SIMILARITY_THRESHOLD:
-                        out.append((score, a, b))
+            texts = dtext.take(needed)
+            x, y = pc.index_in(batch.a, value_set=needed), pc.index_in(batch.b, value_set=needed)
+            # The words themselves, not their hashes: a number per distinct opening (closing) of these texts.
+            words = pc.dictionary_encode(pc.utf8_slice_codeunits(texts, first, last)).indices
+            same = pc.equal(words.take(x), words.take(y))
+            keys = texts.to_pylist()
+            scores = pa.array(map(score, map(keys.__getitem__, x.filter(same).to_pylist()),
+                                  map(keys.__getitem__, y.filter(same).to_pylist())), pa.float64())
             del keys
+            enough = pc.greater_equal(scores, SIMILARITY_THRESHOLD)
+            out += zip(scores.filter(enough).to_pylist(), batch.a.filter(same).filter(enough).to_pylist(),
+                       batch.b.filter(same).filter(enough).to_pylist())
             start = end
     return out
 
@@ -767,26 +777,25 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     del cid_parts, vid_parts
 
     # Courses of several listings: one row each in mc (course columns, with the listing whose
-    # texts the course shows), their variants in mv (variant rows), with the root and place of
-    # each variant in its course.
+    # texts the course shows), their variants in mv (variant rows, a course's in their order), with
+    # the root of each variant's course.
     mc: list[tuple] = []
     mv: list[tuple] = []
     mv_root: list[int] = []
-    mv_place: list[int] = []
     member_rows: list[int] = []  # the listings of these courses, with their course and variant ids
     member_cids: list[str] = []
     member_vids: list[str] = []
     dtext.fetch(i for members in multi.values() for i in members)
+    dtext.release()  # (every key _build names is fetched)
     for r, members in multi.items():
         course, course_variants = _build_course(members, cols, lengths_of, tkeys, dtext, shared_title)
         mc.append(course)
-        for place, v in enumerate(course_variants):
+        for v in course_variants:
             member_rows += v[9]
             member_cids += [v[1]] * len(v[9])
             member_vids += [v[0]] * len(v[9])
             mv.append(v)
             mv_root.append(r)
-            mv_place.append(place)
 
     # The rows of the courses and variants tables are built with Arrow, first in this order: the
     # one-listing courses (their listing's own columns, taken), then the larger ones (from mc, mv);
@@ -839,10 +848,8 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
 
     # Variants, in the order of their course's first listing; a course's own variants by length.
     roots = pa.concat_arrays([single_rows, pa.array(mv_root, pa.int64())])
-    vorder = pc.sort_indices(pa.table({"root": roots,
-                                       "place": pa.concat_arrays([pa.array([0] * ns, pa.int64()),
-                                                                  pa.array(mv_place, pa.int64())])}),
-                             sort_keys=[("root", "ascending"), ("place", "ascending")]) if in_order else None
+    # (A stable sort: a course's variants came in their order.)
+    vorder = pc.sort_indices(roots) if in_order else None
     variants = Variants({
         "variant_id": ordered(single_vids, [v[0] for v in mv], pa.string(), vorder),
         "course_id": ordered(single_cids, [v[1] for v in mv], pa.string(), vorder),
@@ -859,7 +866,7 @@ def _build(cols: _Columns, uf, lengths_of, tkeys, dkeys, dtext: _Texts, blocks, 
     })
     # Each listing's course and variant: the one-listing courses' rows, then the larger courses'
     # members, put in listing order with one take.
-    listing_order = pc.sort_indices(pa.concat_arrays([single_rows, pa.array(member_rows, pa.int64())]))
+    listing_order = pc.inverse_permutation(pa.concat_arrays([single_rows, pa.array(member_rows, pa.int64())]))
     course_of = pa.concat_arrays([single_cids, pa.array(member_cids, pa.string())]).take(listing_order)
     variant_of = pa.concat_arrays([single_vids, pa.array(member_vids, pa.string())]).take(listing_order)
     return Grouping(courses=courses, variants=variants, course_of=Ids(course_of), variant_of=Ids(variant_of),

@@ -35,6 +35,11 @@ def test_runs_by_hand():
     assert found.any(flags).to_pylist() == [True, True, True, False, False, False, False, True]
 
 
+def test_runs_put_ties_in_row_order_whatever_order_the_rows_come_in():
+    found = runs([pa.array(BLOCKS[::-1], pa.int32()), pa.array(KEYS[::-1], pa.int64())], pa.array(ROWS[::-1], pa.int64()))
+    assert found.rows.to_pylist() == [10, 13, 16, 11, 17, 12, 14, 15]
+
+
 def test_run_pairs_by_hand():
     pairs = run_pairs(_found(), max_size=50)
     assert list(zip(pairs.a.to_pylist(), pairs.b.to_pylist())) == [
@@ -43,8 +48,15 @@ def test_run_pairs_by_hand():
     small = run_pairs(_found(), max_size=2)
     assert list(zip(small.a.to_pylist(), small.b.to_pylist())) == [(11, 17), (12, 14)]
     # keep: only the pairs it keeps (here: rows whose sum is even).
-    even = run_pairs(_found(), max_size=50, keep=lambda a, b: pc.equal(pc.bit_wise_and(pc.add(a, b), 1), 0))
+    even = run_pairs(_found(), max_size=50,
+                     keep=lambda a, b: pc.equal(pc.bit_wise_and(pc.add(a["row"], b["row"]), 1), 0))
     assert list(zip(even.a.to_pylist(), even.b.to_pylist())) == [(10, 16), (11, 17), (12, 14)]
+    # columns: one value per row of the table, given to keep at the pairs' rows (here: a colour
+    # per row; only pairs of two colours are kept).
+    colour = pa.array(["red" if r in (10, 16, 12) else "blue" for r in range(20)])
+    mixed = run_pairs(_found(), max_size=50, keep=lambda a, b: pc.not_equal(a["colour"], b["colour"]),
+                      columns={"colour": colour})
+    assert list(zip(mixed.a.to_pylist(), mixed.b.to_pylist())) == [(10, 13), (13, 16), (12, 14)]
 
 
 def test_no_rows():
