@@ -128,3 +128,27 @@ def test_rows_taken_chunk_by_chunk_are_the_rows_asked_for_in_their_order():
     assert _take_rows(lists, pa.array([5, 1, 5], pa.int64())).to_pylist() == [[flat[i]] * 2 for i in (5, 1, 5)]
     with pytest.raises(IndexError):
         _take_rows(column, pa.array([len(flat)], pa.int64()))
+
+
+def test_courses_by_id_are_in_the_order_of_the_id_strings_then_first_listing():
+    """_by_id (ids read as two integers) gives the order a sort of the strings gives, ties by the
+    first listing; ids not of the usual shape (another length or prefix) are sorted as strings."""
+    import hashlib
+    import random
+
+    import pyarrow as pa
+
+    from grouping.variants import _by_id
+
+    rng = random.Random(5)
+    ids = ["c_" + hashlib.sha256(str(rng.randrange(400)).encode()).hexdigest()[:16] for _ in range(1000)]
+    ids += ["c_0000000000000000", "c_ffffffffffffffff", "c_00000000ffffffff", "c_ffffffff00000000"]
+    firsts = rng.sample(range(10_000), len(ids))
+    expected = sorted(range(len(ids)), key=lambda k: (ids[k], firsts[k]))
+    assert len(set(ids)) < len(ids)  # ties, broken by the first listing
+    assert _by_id(pa.array(ids), pa.array(firsts, pa.int64())).to_pylist() == expected
+    odd = ids[:50] + ["c_12", "x_" + "0" * 16, "c_" + "f" * 20]
+    expected = sorted(range(len(odd)), key=lambda k: (odd[k], firsts[k]))
+    assert _by_id(pa.array(odd), pa.array(firsts[:len(odd)], pa.int64())).to_pylist() == expected
+    assert _by_id(pa.array(ids).slice(7, 100), pa.array(firsts, pa.int64()).slice(7, 100)).to_pylist() == \
+        sorted(range(100), key=lambda k: (ids[7 + k], firsts[7 + k]))
