@@ -306,16 +306,16 @@ def _partitions(table: pa.Table) -> list[pa.Array]:
     series = pc.dictionary_encode(pc.fill_null(table.column("series"), "").combine_chunks())
     key = pc.add(pc.multiply(provider.indices.cast(pa.int64()), len(series.dictionary)),
                  series.indices.cast(pa.int64()))
-    order = pc.sort_indices(key)  # (stable: a key's rows in row order)
-    sizes = [c["counts"] for c in sorted(pc.value_counts(key).to_pylist(), key=lambda c: c["values"])]
-    parts, start, size = [], 0, 0
-    for n in sizes:
-        if size and size + n > _PART_ROWS:
-            parts.append(order.slice(start, size))
-            start, size = start + size, 0
-        size += n
-    parts.append(order.slice(start, size))
-    return [p.take(pc.sort_indices(p)).cast(pa.int64()) for p in parts]
+    counts = sorted(pc.value_counts(key).to_pylist(), key=lambda c: c["values"])
+    part_of_key = [0] * (counts[-1]["values"] + 1 if counts else 0)  # each block's partition
+    part, size = 0, 0
+    for c in counts:
+        if size and size + c["counts"] > _PART_ROWS:
+            part, size = part + 1, 0
+        part_of_key[c["values"]] = part
+        size += c["counts"]
+    part_of_row = pa.array(part_of_key, pa.int32()).take(key)
+    return [pc.indices_nonzero(pc.equal(part_of_row, p)).cast(pa.int64()) for p in range(part + 1)] if counts else []
 
 
 def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
@@ -550,8 +550,12 @@ def _group(cols: _Columns, in_order: bool = True) -> Grouping:
     untitled = pa.array([not t for t in tkeys], pa.bool_())
 
     # Rule 3: same description where a title is missing.
-    _join_same_description(uf, tkeys, runs([block_of.filter(texted), codes.filter(texted)],
+    # (The digests as two integers where they can be: equal exactly when the digests are.)
+    digests = codes.filter(texted)
+    words = _words(digests)
+    _join_same_description(uf, tkeys, runs([block_of.filter(texted), *(words or [digests])],
                                            pc.indices_nonzero(texted)), untitled)
+    del digests, words
 
     # Rule 4: reworded descriptions, untitled on both sides, blocked by opening and closing words.
     fuzzy_pairs = _reworded_pairs(cols, dtext, pc.and_(untitled, texted), block_of, codes, key_sizes, opening, closing)
@@ -886,17 +890,27 @@ def _by_id(ids: pa.Array, firsts: pa.Array) -> pa.Array:
     16 bytes, reversed, read as two little-endian uint64 give two numbers in the order of the
     digits (the last read is the first eight digits'), and two integer keys sort in a third of
     the time the strings do (0.11 s against 0.31 s for 914,000 ids). Other ids: as strings."""
-    n = len(ids)
-    body = pc.binary_reverse(pc.binary_slice(ids.cast(pa.binary()), 2, 18))
-    offsets = body.buffers()[1]
-    if (n and pa.Array.from_buffers(pa.int32(), 1, [None, offsets], offset=body.offset)[0].as_py() == 0
-            and pc.all(pc.equal(pc.binary_length(body), 16)).as_py()
-            and pc.all(pc.starts_with(ids, "c_")).as_py()):
-        words = pa.Array.from_buffers(pa.uint64(), 2 * n, [None, body.buffers()[2]])
-        evens = pc.multiply(pc.indices_nonzero(pc.is_null(pa.nulls(n))), 2)
-        keys = pa.table({"high": words.take(pc.add(evens, 1)), "low": words.take(evens), "first": firsts})
+    words = (_words(pc.binary_reverse(pc.binary_slice(ids.cast(pa.binary()), 2, 18)))
+             if len(ids) and pc.all(pc.starts_with(ids, "c_")).as_py() else None)
+    if words is not None:
+        low, high = words
+        keys = pa.table({"high": high, "low": low, "first": firsts})
         return pc.sort_indices(keys, sort_keys=[("high", "ascending"), ("low", "ascending"), ("first", "ascending")])
     return pc.sort_indices(pa.table({"id": ids, "first": firsts}), sort_keys=[("id", "ascending"), ("first", "ascending")])
+
+
+def _words(values: pa.BinaryArray) -> tuple[pa.Array, pa.Array] | None:
+    """Values of 16 bytes each as two uint64 arrays (the first and the last 8 bytes, read
+    little-endian), or None where a value has another size: two integer keys sort and compare
+    faster than the bytes."""
+    n = len(values)
+    offsets = values.buffers()[1]
+    if not (n and pa.Array.from_buffers(pa.int32(), 1, [None, offsets], offset=values.offset)[0].as_py() == 0
+            and pc.all(pc.equal(pc.binary_length(values), 16)).as_py()):
+        return None
+    words = pa.Array.from_buffers(pa.uint64(), 2 * n, [None, values.buffers()[2]])
+    evens = pc.multiply(pc.indices_nonzero(pc.is_null(pa.nulls(n))), 2)
+    return words.take(evens), words.take(pc.add(evens, 1))
 
 
 def _few(column: pa.Array | pa.ChunkedArray) -> pa.Array:
