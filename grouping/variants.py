@@ -335,7 +335,8 @@ def _merge(table: pa.Table, parts: list[pa.Array]) -> Grouping:
 
     def joined(values: list) -> pa.Array:
         arrays = [v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for v in values]
-        if all(pa.types.is_dictionary(a.type) for a in arrays) and len({a.type for a in arrays}) == 1:
+        if (all(pa.types.is_dictionary(a.type) for a in arrays) and len({a.type for a in arrays}) == 1
+                and arrays[0].type.index_type == pa.int32()):  # (as _few makes them)
             return pa.chunked_array(arrays).unify_dictionaries().combine_chunks()  # one dictionary
         if any(pa.types.is_dictionary(a.type) for a in arrays):  # each partition's own dictionary
             return _few(pa.concat_arrays([a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a
@@ -890,8 +891,9 @@ def _by_id(ids: pa.Array, firsts: pa.Array) -> pa.Array:
     16 bytes, reversed, read as two little-endian uint64 give two numbers in the order of the
     digits (the last read is the first eight digits'), and two integer keys sort in a third of
     the time the strings do (0.11 s against 0.31 s for 914,000 ids). Other ids: as strings."""
-    words = (_words(pc.binary_reverse(pc.binary_slice(ids.cast(pa.binary()), 2, 18)))
-             if len(ids) and pc.all(pc.starts_with(ids, "c_")).as_py() else None)
+    usual = (len(ids) and not ids.null_count and pc.all(pc.starts_with(ids, "c_")).as_py()
+             and pc.all(pc.equal(pc.utf8_length(ids), 18)).as_py())
+    words = _words(pc.binary_reverse(pc.binary_slice(ids.cast(pa.binary()), 2, 18))) if usual else None
     if words is not None:
         low, high = words
         keys = pa.table({"high": high, "low": low, "first": firsts})
@@ -905,7 +907,7 @@ def _words(values: pa.BinaryArray) -> tuple[pa.Array, pa.Array] | None:
     faster than the bytes."""
     n = len(values)
     offsets = values.buffers()[1]
-    if not (n and pa.Array.from_buffers(pa.int32(), 1, [None, offsets], offset=values.offset)[0].as_py() == 0
+    if not (n and not values.null_count and pa.Array.from_buffers(pa.int32(), 1, [None, offsets], offset=values.offset)[0].as_py() == 0
             and pc.all(pc.equal(pc.binary_length(values), 16)).as_py()):
         return None
     words = pa.Array.from_buffers(pa.uint64(), 2 * n, [None, values.buffers()[2]])

@@ -152,3 +152,7 @@ def test_courses_by_id_are_in_the_order_of_the_id_strings_then_first_listing():
     assert _by_id(pa.array(odd), pa.array(firsts[:len(odd)], pa.int64())).to_pylist() == expected
     assert _by_id(pa.array(ids).slice(7, 100), pa.array(firsts, pa.int64()).slice(7, 100)).to_pylist() == \
         sorted(range(100), key=lambda k: (ids[7 + k], firsts[7 + k]))
+    # Every id "c_", one of 19 characters: cut to 18, it would tie with the other and come first.
+    longer = ["c_" + "0" * 16 + "1", "c_" + "0" * 16, *ids[:20]]
+    assert _by_id(pa.array(longer), pa.array(range(22), pa.int64())).to_pylist() == \
+        sorted(range(22), key=lambda k: longer[k])
