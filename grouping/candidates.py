@@ -79,9 +79,6 @@ class Pairs:
     def __len__(self) -> int:
         return len(self.a)
 
-    def filter(self, mask: pa.BooleanArray) -> "Pairs":
-        return Pairs(self.a.filter(mask), self.b.filter(mask), self.at_a.filter(mask), self.at_b.filter(mask))
-
     def take(self, indices: pa.Array) -> "Pairs":
         return Pairs(self.a.take(indices), self.b.take(indices), self.at_a.take(indices), self.at_b.take(indices))
 

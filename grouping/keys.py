@@ -82,16 +82,9 @@ def description_keys(descriptions, bullets) -> list[str]:
     if not isinstance(bullets, (pa.Array, pa.ChunkedArray)):
         bullets = pa.array(bullets, pa.list_(pa.string()))
     keys: list[str] = []
-    for chunk in description_key_chunks(descriptions, bullets):
-        keys += chunk
-    return keys
-
-
-def description_key_chunks(descriptions, bullets) -> Iterator[list[str]]:
-    """description_keys, _KEYS_CHUNK rows at a time (Arrow columns): for a caller that keeps
-    something smaller than the keys themselves (grouping keeps a digest of each)."""
     for chunk in description_key_arrays(descriptions, bullets):
-        yield chunk.to_pylist()
+        keys += chunk.to_pylist()
+    return keys
 
 
 def description_key_arrays(descriptions, bullets) -> Iterator["pa.StringArray"]:
